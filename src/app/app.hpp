@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+
+#include "core/config.hpp"
+#include "http/router.hpp"
+
+namespace sql {
+class Driver;
+}
+
+namespace tiket::app {
+
+// Extra routes added after the service's own (the integration-test fixture server uses it).
+using RouteHook = std::function<void(http::Router&)>;
+
+// Wiring only: config → logging → DB pool → migrations → modules → server, then waits for
+// SIGTERM/SIGINT and shuts down gracefully. Returns the process exit code.
+int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extra_routes = {});
+
+// `tiket-api migrate`: applies pending migrations and exits.
+int migrate(const core::Config& config, sql::Driver& driver);
+
+// The entry point shared by tiket-api and the test fixture server.
+int main(int argc, char** argv, const RouteHook& extra_routes = {});
+
+}  // namespace tiket::app

@@ -1,0 +1,161 @@
+#include "core/config.hpp"
+
+#include <array>
+#include <charconv>
+#include <limits>
+#include <optional>
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not declared by <unistd.h> in C++
+
+namespace tiket::core {
+
+namespace {
+
+// The development default; production must name its database explicitly.
+constexpr std::string_view kDevDatabaseUrl = "mysql://tiket@127.0.0.1:3307/tiket";
+
+std::optional<std::string_view> lookup(const Environment& env, std::string_view name) {
+  const auto it = env.find(name);
+  if (it == env.end() || it->second.empty()) {
+    return std::nullopt;
+  }
+  return std::string_view(it->second);
+}
+
+template <typename T>
+T parse_number(const Environment& env, std::string_view name, T fallback, T min, T max) {
+  const auto raw = lookup(env, name);
+  if (!raw) {
+    return fallback;
+  }
+  T value{};
+  const auto* end = raw->data() + raw->size();
+  const auto [ptr, ec] = std::from_chars(raw->data(), end, value);
+  if (ec != std::errc{} || ptr != end || value < min || value > max) {
+    throw ConfigError(std::string(name) + ": expected a whole number from " + std::to_string(min) +
+                      " to " + std::to_string(max) + ", got '" + std::string(*raw) + "'");
+  }
+  return value;
+}
+
+bool parse_bool(const Environment& env, std::string_view name, bool fallback) {
+  const auto raw = lookup(env, name);
+  if (!raw) {
+    return fallback;
+  }
+  if (*raw == "1" || *raw == "true" || *raw == "yes" || *raw == "on") {
+    return true;
+  }
+  if (*raw == "0" || *raw == "false" || *raw == "no" || *raw == "off") {
+    return false;
+  }
+  throw ConfigError(std::string(name) + ": expected true or false, got '" + std::string(*raw) +
+                    "'");
+}
+
+}  // namespace
+
+std::string_view to_string(AppEnv env) {
+  switch (env) {
+    case AppEnv::development:
+      return "development";
+    case AppEnv::test:
+      return "test";
+    case AppEnv::production:
+      return "production";
+  }
+  return "unknown";
+}
+
+Environment current_environment() {
+  Environment env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view kv(*entry);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos) {
+      env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+  }
+  return env;
+}
+
+Config load_config(const Environment& env) {
+  Config cfg;
+
+  if (const auto app_env = lookup(env, "APP_ENV")) {
+    if (*app_env == "development") {
+      cfg.app_env = AppEnv::development;
+    } else if (*app_env == "test") {
+      cfg.app_env = AppEnv::test;
+    } else if (*app_env == "production") {
+      cfg.app_env = AppEnv::production;
+    } else {
+      throw ConfigError("APP_ENV: expected development, test or production, got '" +
+                        std::string(*app_env) + "'");
+    }
+  }
+  const bool production = cfg.app_env == AppEnv::production;
+
+  if (const auto host = lookup(env, "HOST")) {
+    cfg.host = std::string(*host);
+  }
+  cfg.port = parse_number<std::uint16_t>(env, "PORT", 8080, 1, 65535);
+
+  const auto url = lookup(env, "DATABASE_URL");
+  if (!url && production) {
+    throw ConfigError("DATABASE_URL: required when APP_ENV=production (no development default)");
+  }
+  try {
+    cfg.database = parse_database_url(url.value_or(kDevDatabaseUrl));
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("DATABASE_URL: ") + e.what());
+  }
+  if (production && cfg.database.password.empty()) {
+    throw ConfigError("DATABASE_URL: a password is required when APP_ENV=production");
+  }
+
+  if (const auto level = lookup(env, "LOG_LEVEL")) {
+    static constexpr std::array<std::string_view, 7> kLevels = {
+        "trace", "debug", "info", "warn", "error", "critical", "off"};
+    bool known = false;
+    for (const auto candidate : kLevels) {
+      known = known || candidate == *level;
+    }
+    if (!known) {
+      throw ConfigError("LOG_LEVEL: expected trace, debug, info, warn, error, critical or off, got '" +
+                        std::string(*level) + "'");
+    }
+    cfg.log_level = std::string(*level);
+  }
+
+  cfg.http_threads = parse_number<unsigned>(env, "HTTP_THREADS", cfg.http_threads, 1, 64);
+  cfg.worker_threads = parse_number<unsigned>(env, "WORKER_THREADS", cfg.worker_threads, 1, 256);
+  cfg.worker_queue = parse_number<std::size_t>(env, "WORKER_QUEUE_SIZE", cfg.worker_queue, 1,
+                                               1'000'000);
+  cfg.db_pool_size = parse_number<unsigned>(env, "DB_POOL_SIZE", cfg.db_pool_size, 1, 512);
+  cfg.db_pool_wait = std::chrono::milliseconds(
+      parse_number<long>(env, "DB_POOL_WAIT_MS", cfg.db_pool_wait.count(), 1, 600'000));
+  cfg.db_connect_timeout = std::chrono::seconds(parse_number<long>(
+      env, "DB_CONNECT_TIMEOUT_S", cfg.db_connect_timeout.count(), 1, 600));
+  cfg.db_read_timeout = std::chrono::seconds(
+      parse_number<long>(env, "DB_READ_TIMEOUT_S", cfg.db_read_timeout.count(), 1, 3600));
+
+  cfg.max_body_bytes = parse_number<std::size_t>(env, "HTTP_MAX_BODY_BYTES", cfg.max_body_bytes,
+                                                 1024, 64UL * 1024 * 1024);
+  cfg.header_timeout = std::chrono::milliseconds(
+      parse_number<long>(env, "HTTP_HEADER_TIMEOUT_MS", cfg.header_timeout.count(), 100, 600'000));
+  cfg.body_timeout = std::chrono::milliseconds(
+      parse_number<long>(env, "HTTP_BODY_TIMEOUT_MS", cfg.body_timeout.count(), 100, 600'000));
+  cfg.keepalive_timeout = std::chrono::seconds(parse_number<long>(
+      env, "HTTP_KEEPALIVE_TIMEOUT_S", cfg.keepalive_timeout.count(), 1, 3600));
+  cfg.shutdown_timeout = std::chrono::milliseconds(parse_number<long>(
+      env, "SHUTDOWN_TIMEOUT_MS", cfg.shutdown_timeout.count(), 0, 600'000));
+
+  if (const auto dir = lookup(env, "MIGRATIONS_DIR")) {
+    cfg.migrations_dir = std::string(*dir);
+  }
+  cfg.migrate_on_start = parse_bool(env, "MIGRATE_ON_START", cfg.migrate_on_start);
+  return cfg;
+}
+
+}  // namespace tiket::core

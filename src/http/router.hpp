@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace tiket::http {
+
+using Handler = std::function<Response(Request&)>;
+
+// Inline handlers run on the reactor thread and must never block (health, metrics).
+// Everything that touches the database or hashes a password runs on the worker pool.
+enum class Execution { Inline, Worker };
+
+struct Route {
+  Method method = Method::Get;
+  std::string path_template;  // /api/users/{id}
+  std::vector<std::string> segments;
+  Handler handler;
+  Execution execution = Execution::Worker;
+  std::size_t id = 0;
+};
+
+struct RouteMatch {
+  enum class Kind { Found, NotFound, MethodNotAllowed };
+  Kind kind = Kind::NotFound;
+  const Route* route = nullptr;
+  NameValues params;
+  std::string allow;  // for 405: "GET, POST"
+};
+
+// A small table of path templates. Matching is pure and has no Pistache in it, so it is
+// unit-tested directly; it also gives us the route template for logs and metric labels.
+class Router {
+ public:
+  void add(Method method, std::string path_template, Handler handler,
+           Execution execution = Execution::Worker);
+
+  // Throws AppError 400 when a path parameter has a malformed %-escape.
+  RouteMatch match(Method method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+std::vector<std::string_view> split_path(std::string_view path);
+
+}  // namespace tiket::http
