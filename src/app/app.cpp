@@ -127,8 +127,8 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
   const int sig = wait_for_signal(signals);
   server.begin_drain();
-  core::log::info("shutdown: draining", {{"signal", strsignal(sig)},
-                                         {"in_flight", lifecycle->in_flight.load()}});
+  core::log::info("shutdown: draining",
+                  {{"signal", strsignal(sig)}, {"in_flight", lifecycle->in_flight.load()}});
   const bool idle = server.wait_idle(config.shutdown_timeout);
   if (!idle) {
     core::log::warn("shutdown: timed out waiting for in-flight requests",

@@ -5,7 +5,8 @@
 #include <limits>
 #include <optional>
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not declared by <unistd.h> in C++
+extern char**
+    environ;  // NOLINT(readability-redundant-declaration): POSIX, not declared by <unistd.h> in C++
 
 namespace tiket::core {
 
@@ -99,7 +100,8 @@ Config load_config(const Environment& env) {
   if (const auto host = lookup(env, "HOST")) {
     cfg.host = std::string(*host);
   }
-  cfg.port = parse_number<std::uint16_t>(env, "PORT", 8080, 1, 65535);
+  // 0 asks the OS for a free port (the integration tests use it).
+  cfg.port = parse_number<std::uint16_t>(env, "PORT", 8080, 0, 65535);
 
   const auto url = lookup(env, "DATABASE_URL");
   if (!url && production) {
@@ -115,28 +117,29 @@ Config load_config(const Environment& env) {
   }
 
   if (const auto level = lookup(env, "LOG_LEVEL")) {
-    static constexpr std::array<std::string_view, 7> kLevels = {
-        "trace", "debug", "info", "warn", "error", "critical", "off"};
+    static constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info", "warn",
+                                                                "error", "critical", "off"};
     bool known = false;
     for (const auto candidate : kLevels) {
       known = known || candidate == *level;
     }
     if (!known) {
-      throw ConfigError("LOG_LEVEL: expected trace, debug, info, warn, error, critical or off, got '" +
-                        std::string(*level) + "'");
+      throw ConfigError(
+          "LOG_LEVEL: expected trace, debug, info, warn, error, critical or off, got '" +
+          std::string(*level) + "'");
     }
     cfg.log_level = std::string(*level);
   }
 
   cfg.http_threads = parse_number<unsigned>(env, "HTTP_THREADS", cfg.http_threads, 1, 64);
   cfg.worker_threads = parse_number<unsigned>(env, "WORKER_THREADS", cfg.worker_threads, 1, 256);
-  cfg.worker_queue = parse_number<std::size_t>(env, "WORKER_QUEUE_SIZE", cfg.worker_queue, 1,
-                                               1'000'000);
+  cfg.worker_queue =
+      parse_number<std::size_t>(env, "WORKER_QUEUE_SIZE", cfg.worker_queue, 1, 1'000'000);
   cfg.db_pool_size = parse_number<unsigned>(env, "DB_POOL_SIZE", cfg.db_pool_size, 1, 512);
   cfg.db_pool_wait = std::chrono::milliseconds(
       parse_number<long>(env, "DB_POOL_WAIT_MS", cfg.db_pool_wait.count(), 1, 600'000));
-  cfg.db_connect_timeout = std::chrono::seconds(parse_number<long>(
-      env, "DB_CONNECT_TIMEOUT_S", cfg.db_connect_timeout.count(), 1, 600));
+  cfg.db_connect_timeout = std::chrono::seconds(
+      parse_number<long>(env, "DB_CONNECT_TIMEOUT_S", cfg.db_connect_timeout.count(), 1, 600));
   cfg.db_read_timeout = std::chrono::seconds(
       parse_number<long>(env, "DB_READ_TIMEOUT_S", cfg.db_read_timeout.count(), 1, 3600));
 
@@ -146,10 +149,10 @@ Config load_config(const Environment& env) {
       parse_number<long>(env, "HTTP_HEADER_TIMEOUT_MS", cfg.header_timeout.count(), 100, 600'000));
   cfg.body_timeout = std::chrono::milliseconds(
       parse_number<long>(env, "HTTP_BODY_TIMEOUT_MS", cfg.body_timeout.count(), 100, 600'000));
-  cfg.keepalive_timeout = std::chrono::seconds(parse_number<long>(
-      env, "HTTP_KEEPALIVE_TIMEOUT_S", cfg.keepalive_timeout.count(), 1, 3600));
-  cfg.shutdown_timeout = std::chrono::milliseconds(parse_number<long>(
-      env, "SHUTDOWN_TIMEOUT_MS", cfg.shutdown_timeout.count(), 0, 600'000));
+  cfg.keepalive_timeout = std::chrono::seconds(
+      parse_number<long>(env, "HTTP_KEEPALIVE_TIMEOUT_S", cfg.keepalive_timeout.count(), 1, 3600));
+  cfg.shutdown_timeout = std::chrono::milliseconds(
+      parse_number<long>(env, "SHUTDOWN_TIMEOUT_MS", cfg.shutdown_timeout.count(), 0, 600'000));
 
   if (const auto dir = lookup(env, "MIGRATIONS_DIR")) {
     cfg.migrations_dir = std::string(*dir);

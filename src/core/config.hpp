@@ -24,8 +24,8 @@ struct Config {
   DatabaseUrl database;
   std::string log_level = "info";
 
-  unsigned http_threads = 2;      // Pistache reactor threads
-  unsigned worker_threads = 8;    // blocking work: DB, password hashing
+  unsigned http_threads = 2;    // Pistache reactor threads
+  unsigned worker_threads = 8;  // blocking work: DB, password hashing
   std::size_t worker_queue = 1024;
   unsigned db_pool_size = 8;
   std::chrono::milliseconds db_pool_wait{2000};

@@ -103,8 +103,8 @@ DatabaseUrl parse_database_url(std::string_view url) {
   } else {
     const auto port_colon = hostport.find(':');
     out.host = std::string(hostport.substr(0, port_colon));
-    hostport = port_colon == std::string_view::npos ? std::string_view{}
-                                                    : hostport.substr(port_colon);
+    hostport =
+        port_colon == std::string_view::npos ? std::string_view{} : hostport.substr(port_colon);
   }
   if (out.host.empty()) {
     throw std::invalid_argument("empty host");

@@ -61,10 +61,13 @@ Problem problem_from_exception(const std::exception_ptr& error) {
     return Problem{e.status(), e.type(), e.title(), e.detail(), e.errors(), e.headers, false};
   } catch (...) {
     // Anything else is a bug or an infrastructure failure: the client learns nothing about it.
-    return Problem{500,   type_uri("internal"), "Internal Server Error",
+    return Problem{500,
+                   type_uri("internal"),
+                   "Internal Server Error",
                    "The server could not complete the request. Quote the request id when "
                    "reporting this.",
-                   {},    {},
+                   {},
+                   {},
                    true};
   }
 }
@@ -72,12 +75,8 @@ Problem problem_from_exception(const std::exception_ptr& error) {
 std::string render_problem(const Problem& problem, std::string_view instance,
                            std::string_view request_id) {
   nlohmann::json body = {
-      {"type", problem.type},
-      {"title", problem.title},
-      {"status", problem.status},
-      {"detail", problem.detail},
-      {"instance", instance},
-      {"request_id", request_id},
+      {"type", problem.type},     {"title", problem.title}, {"status", problem.status},
+      {"detail", problem.detail}, {"instance", instance},   {"request_id", request_id},
   };
   if (!problem.errors.empty()) {
     auto& errors = body["errors"] = nlohmann::json::array();
@@ -91,23 +90,40 @@ std::string render_problem(const Problem& problem, std::string_view instance,
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 

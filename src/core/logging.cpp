@@ -16,13 +16,20 @@ std::shared_ptr<spdlog::logger>& logger() {
 
 std::string_view level_name(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::trace: return "trace";
-    case spdlog::level::debug: return "debug";
-    case spdlog::level::info: return "info";
-    case spdlog::level::warn: return "warn";
-    case spdlog::level::err: return "error";
-    case spdlog::level::critical: return "critical";
-    default: return "off";
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "off";
   }
 }
 }  // namespace
@@ -81,8 +88,7 @@ void write(spdlog::level::level_enum level, std::string_view msg, const nlohmann
 
 std::string utc_timestamp(std::chrono::system_clock::time_point tp) {
   const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(tp);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(tp - secs).count();
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(tp - secs).count();
   const std::time_t t = std::chrono::system_clock::to_time_t(secs);
   std::tm utc{};
   gmtime_r(&t, &utc);
@@ -100,11 +106,21 @@ void append_json_escaped(std::string& out, std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7F) {
           // Control bytes and non-ASCII are escaped byte-wise so a log line is always valid

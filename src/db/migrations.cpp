@@ -227,7 +227,8 @@ MigrationResult apply_migrations(Connection& conn, const std::vector<Migration>&
                         std::chrono::steady_clock::now() - started)
                         .count();
     auto& record = conn.prepare(
-        "INSERT INTO schema_migrations (version, name, checksum, execution_ms) VALUES (?, ?, ?, ?)");
+        "INSERT INTO schema_migrations (version, name, checksum, execution_ms) VALUES (?, ?, ?, "
+        "?)");
     record.setString(1, m.version);
     record.setString(2, m.name);
     record.setString(3, m.checksum);

@@ -45,7 +45,9 @@ void Connection::execute(const std::string& sql) {
   }
 }
 
-void Connection::begin() { conn_->setAutoCommit(false); }
+void Connection::begin() {
+  conn_->setAutoCommit(false);
+}
 
 void Connection::commit() {
   conn_->commit();

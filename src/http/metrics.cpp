@@ -25,11 +25,11 @@ Metrics::Metrics()
                     .Register(*registry_)),
       in_flight_(make_gauge(*registry_, "http_requests_in_flight",
                             "Requests accepted and not yet answered")),
-      worker_queue_depth_(make_gauge(*registry_, "worker_queue_depth",
-                                     "Tasks waiting for a worker thread")),
+      worker_queue_depth_(
+          make_gauge(*registry_, "worker_queue_depth", "Tasks waiting for a worker thread")),
       worker_busy_(make_gauge(*registry_, "worker_busy_threads", "Worker threads running a task")),
-      db_pool_in_use_(make_gauge(*registry_, "db_pool_in_use",
-                                 "Database connections lent out of the pool")),
+      db_pool_in_use_(
+          make_gauge(*registry_, "db_pool_in_use", "Database connections lent out of the pool")),
       db_pool_open_(make_gauge(*registry_, "db_pool_open", "Database connections open")) {}
 
 void Metrics::observe_request(std::size_t route_id, std::string_view route, Method method,
@@ -48,10 +48,9 @@ void Metrics::observe_request(std::size_t route_id, std::string_view route, Meth
     const std::unique_lock lock(series_mutex_);
     auto& slot = series_[key];
     if (slot.count == nullptr) {
-      const std::map<std::string, std::string> labels = {
-          {"method", std::string(to_string(method))},
-          {"route", std::string(route)},
-          {"status", std::to_string(status)}};
+      const std::map<std::string, std::string> labels = {{"method", std::string(to_string(method))},
+                                                         {"route", std::string(route)},
+                                                         {"status", std::to_string(status)}};
       static const prometheus::Histogram::BucketBoundaries kBuckets = {
           0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
       slot.count = &requests_->Add(labels);

@@ -39,8 +39,20 @@ void Router::add(Method method, std::string path_template, Handler handler, Exec
   route.handler = std::move(handler);
   route.execution = execution;
   route.id = routes_.size();
+  const auto same_shape = [](const Route& a, const Route& b) {
+    if (a.segments.size() != b.segments.size()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < a.segments.size(); ++i) {
+      const bool both_params = is_param(a.segments[i]) && is_param(b.segments[i]);
+      if (!both_params && a.segments[i] != b.segments[i]) {
+        return false;
+      }
+    }
+    return true;
+  };
   for (const auto& existing : routes_) {
-    if (existing.method == method && existing.segments == route.segments) {
+    if (existing.method == method && same_shape(existing, route)) {
       throw std::logic_error("duplicate route " + std::string(to_string(method)) + " " +
                              route.path_template);
     }
@@ -76,8 +88,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
       if (is_param(route.segments[i])) {
         const auto& seg = route.segments[i];
         try {
-          result.params.emplace_back(seg.substr(1, seg.size() - 2),
-                                     core::percent_decode(parts[i]));
+          result.params.emplace_back(seg.substr(1, seg.size() - 2), core::percent_decode(parts[i]));
         } catch (const std::invalid_argument&) {
           throw core::AppError::bad_request("The path contains a malformed %-escape.");
         }

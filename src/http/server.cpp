@@ -29,20 +29,47 @@ struct Server::State {
 
 namespace {
 
+// Pistache 0.0.5 stores Header::Raw entries on a response but never writes them to the wire:
+// only typed headers are serialised. This typed header carries any name and value.
+class NamedHeader final : public P::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+  std::uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+void set_header(P::Header::Collection& headers, std::string name, std::string value) {
+  headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
+}
+
 // Route ids for answers that did not come from a route; they share the metrics cache.
 constexpr std::size_t kUnmatched = std::numeric_limits<std::uint32_t>::max() - 1;
 constexpr std::string_view kUnmatchedLabel = "unmatched";
 
 Method from_pistache(P::Method m) {
   switch (m) {
-    case P::Method::Get: return Method::Get;
-    case P::Method::Head: return Method::Head;
-    case P::Method::Post: return Method::Post;
-    case P::Method::Put: return Method::Put;
-    case P::Method::Patch: return Method::Patch;
-    case P::Method::Delete: return Method::Delete;
-    case P::Method::Options: return Method::Options;
-    default: return Method::Other;
+    case P::Method::Get:
+      return Method::Get;
+    case P::Method::Head:
+      return Method::Head;
+    case P::Method::Post:
+      return Method::Post;
+    case P::Method::Put:
+      return Method::Put;
+    case P::Method::Patch:
+      return Method::Patch;
+    case P::Method::Delete:
+      return Method::Delete;
+    case P::Method::Options:
+      return Method::Options;
+    default:
+      return Method::Other;
   }
 }
 
@@ -133,9 +160,8 @@ Response error_response(const std::exception_ptr& error, const Request& req) {
       what = e.what();
     } catch (...) {
     }
-    core::log::error("unhandled error", {{"request_id", req.request_id},
-                                         {"route", req.route},
-                                         {"error", what}});
+    core::log::error("unhandled error",
+                     {{"request_id", req.request_id}, {"route", req.route}, {"error", what}});
   }
   return problem_response(problem, req);
 }
@@ -182,9 +208,9 @@ void finish(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writ
             const Request& req, std::size_t route_id, std::string_view route_label,
             const Response& resp) {
   auto& headers = writer.headers();
-  headers.addRaw(P::Header::Raw("X-Request-Id", req.request_id));
+  set_header(headers, "X-Request-Id", req.request_id);
   for (const auto& [name, value] : resp.headers) {
-    headers.addRaw(P::Header::Raw(name, value));
+    set_header(headers, name, value);
   }
   if (state->lifecycle->draining.load(std::memory_order_relaxed)) {
     // Tell keep-alive clients to reconnect elsewhere while this instance goes away.
@@ -254,9 +280,9 @@ class Dispatcher final : public P::Handler {
     }
     if (req.body.size() > state_->max_body_bytes) {
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(std::make_exception_ptr(
-                                core::AppError::payload_too_large(state_->max_body_bytes)),
-                            req));
+             error_response(
+                 std::make_exception_ptr(core::AppError::payload_too_large(state_->max_body_bytes)),
+                 req));
       return;
     }
 
@@ -271,11 +297,11 @@ class Dispatcher final : public P::Handler {
     if (match.kind != RouteMatch::Kind::Found) {
       const bool not_allowed = match.kind == RouteMatch::Kind::MethodNotAllowed;
       core::AppError error =
-          not_allowed ? core::AppError(405, "https://tiket.example/problems/method-not-allowed",
-                                       "Method Not Allowed",
-                                       "This path does not support " +
-                                           std::string(to_string(req.method)) + ".")
-                      : core::AppError::not_found("No route matches " + req.path + ".");
+          not_allowed
+              ? core::AppError(
+                    405, "https://tiket.example/problems/method-not-allowed", "Method Not Allowed",
+                    "This path does not support " + std::string(to_string(req.method)) + ".")
+              : core::AppError::not_found("No route matches " + req.path + ".");
       if (not_allowed) {
         error.headers.emplace_back("Allow", match.allow);
       }
@@ -318,14 +344,19 @@ class Dispatcher final : public P::Handler {
     // connection is closed afterwards.
     Request req;
     req.request_id = new_request_id();
-    core::Problem problem{408, "https://tiket.example/problems/request-timeout",
-                          "Request Timeout", "The request was not received in time.", {}, {},
+    core::Problem problem{408,
+                          "https://tiket.example/problems/request-timeout",
+                          "Request Timeout",
+                          "The request was not received in time.",
+                          {},
+                          {},
                           false};
     writer.headers().remove<P::Header::Connection>();
     writer.headers().add<P::Header::Connection>(P::ConnectionControl::Close);
-    writer.headers().addRaw(P::Header::Raw("X-Request-Id", req.request_id));
-    writer.send(P::Code::Request_Timeout, core::render_problem(problem, "", req.request_id),
-                state_->problem_mime)
+    set_header(writer.headers(), "X-Request-Id", req.request_id);
+    writer
+        .send(P::Code::Request_Timeout, core::render_problem(problem, "", req.request_id),
+              state_->problem_mime)
         .then([](ssize_t) {}, [](std::exception_ptr&) {});
   }
 
@@ -376,9 +407,13 @@ std::uint16_t Server::port() const {
   return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0;
 }
 
-void Server::begin_drain() { state_->lifecycle->draining.store(true); }
+void Server::begin_drain() {
+  state_->lifecycle->draining.store(true);
+}
 
-bool Server::draining() const { return state_->lifecycle->draining.load(); }
+bool Server::draining() const {
+  return state_->lifecycle->draining.load();
+}
 
 bool Server::wait_idle(std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -11,7 +11,9 @@ WorkerPool::WorkerPool(unsigned threads, std::size_t capacity) : capacity_(capac
   }
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
 bool WorkerPool::try_submit(std::function<void()> task) {
   {

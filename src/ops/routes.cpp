@@ -44,8 +44,8 @@ void register_routes(http::Router& router, OpsDeps deps) {
     if (!current) {
       throw core::AppError::unavailable("Not ready: database migrations are not applied.", 5);
     }
-    return http::Response::json(200, {{"status", "ready"},
-                                      {"checks", {{"database", "ok"}, {"migrations", "ok"}}}});
+    return http::Response::json(
+        200, {{"status", "ready"}, {"checks", {{"database", "ok"}, {"migrations", "ok"}}}});
   });
 }
 
