@@ -1,0 +1,154 @@
+// The connection pool and the transaction helper against the real database.
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "db/pool.hpp"
+#include "db/transaction.hpp"
+#include "support/test_db.hpp"
+
+using tiket::db::Connection;
+using tiket::db::Pool;
+using tiket::db::PoolOptions;
+using tiket::test::TestDatabase;
+
+namespace {
+class DbPool : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto conn = db_.connect();
+    conn->execute("CREATE TABLE items (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
+    conn->execute("INSERT INTO items VALUES (1, 0), (2, 0)");
+  }
+  PoolOptions options(unsigned size) const {
+    PoolOptions o;
+    o.url = db_.url();
+    o.size = size;
+    o.wait = std::chrono::milliseconds(300);
+    return o;
+  }
+  static long long scalar(Connection& conn, const std::string& sql) {
+    auto& stmt = conn.prepare(sql);
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    rs->next();
+    return static_cast<long long>(rs->getInt64(1));
+  }
+  TestDatabase db_;
+};
+}  // namespace
+
+TEST_F(DbPool, RollsBackAConnectionReturnedMidTransaction) {
+  Pool pool(tiket::test::test_driver(), options(1));
+  {
+    auto lease = pool.acquire();
+    lease->begin();
+    lease->execute("UPDATE items SET v = 99 WHERE id = 1");
+    // The lease goes back without commit, as after an exception in a handler.
+  }
+  auto lease = pool.acquire();
+  EXPECT_TRUE(lease->raw().getAutoCommit());
+  EXPECT_EQ(db_.query_int("SELECT v FROM items WHERE id = 1"), 0);
+  EXPECT_EQ(pool.open(), 1U) << "a healthy connection is reused, not reopened";
+}
+
+TEST_F(DbPool, DiscardsABrokenConnectionAndRecovers) {
+  Pool pool(tiket::test::test_driver(), options(1));
+  const auto first_id = tiket::db::with_connection(
+      pool, [](Connection& c) { return scalar(c, "SELECT CONNECTION_ID()"); });
+  db_.connect()->execute("KILL CONNECTION " + std::to_string(first_id));
+
+  EXPECT_THROW(
+      tiket::db::with_connection(pool, [](Connection& c) { return scalar(c, "SELECT 1"); }),
+      sql::SQLException);
+  EXPECT_EQ(pool.open(), 0U) << "the dead connection must have been dropped";
+  const auto second_id = tiket::db::with_connection(
+      pool, [](Connection& c) { return scalar(c, "SELECT CONNECTION_ID()"); });
+  EXPECT_NE(second_id, first_id);
+}
+
+TEST_F(DbPool, IsBoundedAndAnswers503WhenExhausted) {
+  Pool pool(tiket::test::test_driver(), options(1));
+  auto held = pool.acquire();
+  EXPECT_EQ(pool.in_use(), 1U);
+  std::thread other([&] {
+    try {
+      (void)pool.acquire();
+      ADD_FAILURE() << "acquired beyond the pool size";
+    } catch (const tiket::core::AppError& e) {
+      EXPECT_EQ(e.status(), 503);
+    }
+  });
+  other.join();
+}
+
+TEST_F(DbPool, CachesPreparedStatementsPerConnection) {
+  Pool pool(tiket::test::test_driver(), options(1));
+  auto lease = pool.acquire();
+  auto& a = lease->prepare("SELECT v FROM items WHERE id = ?");
+  auto& b = lease->prepare("SELECT v FROM items WHERE id = ?");
+  EXPECT_EQ(&a, &b);
+}
+
+TEST_F(DbPool, TransactionRetriesAForcedDeadlockAndSucceeds) {
+  Pool pool(tiket::test::test_driver(), options(4));
+  std::barrier both_hold_a_lock(2);
+  std::atomic<int> attempts{0};
+  auto crossing_update = [&](int first, int second) {
+    bool first_try = true;
+    tiket::db::transaction(pool, [&](Connection& conn) {
+      attempts.fetch_add(1);
+      auto& lock_first = conn.prepare("UPDATE items SET v = v + 1 WHERE id = ?");
+      lock_first.setInt(1, first);
+      lock_first.executeUpdate();
+      if (first_try) {
+        first_try = false;
+        // Each transaction now holds one row and asks for the other: InnoDB must pick a victim.
+        both_hold_a_lock.arrive_and_wait();
+      }
+      auto& lock_second = conn.prepare("UPDATE items SET v = v + 1 WHERE id = ?");
+      lock_second.setInt(1, second);
+      lock_second.executeUpdate();
+    });
+  };
+  std::exception_ptr error_a;
+  std::exception_ptr error_b;
+  std::thread a([&] {
+    try {
+      crossing_update(1, 2);
+    } catch (...) {
+      error_a = std::current_exception();
+    }
+  });
+  std::thread b([&] {
+    try {
+      crossing_update(2, 1);
+    } catch (...) {
+      error_b = std::current_exception();
+    }
+  });
+  a.join();
+  b.join();
+  EXPECT_FALSE(error_a);
+  EXPECT_FALSE(error_b);
+  EXPECT_EQ(attempts.load(), 3) << "exactly one transaction should have been retried";
+  EXPECT_EQ(db_.query_int("SELECT v FROM items WHERE id = 1"), 2);
+  EXPECT_EQ(db_.query_int("SELECT v FROM items WHERE id = 2"), 2);
+}
+
+TEST_F(DbPool, TransactionRollsBackOnANonRetryableError) {
+  Pool pool(tiket::test::test_driver(), options(1));
+  EXPECT_THROW(tiket::db::transaction(pool,
+                                      [](Connection& conn) {
+                                        conn.execute("UPDATE items SET v = 5 WHERE id = 1");
+                                        conn.execute("INSERT INTO items VALUES (1, 1)");  // 1062
+                                      }),
+               sql::SQLException);
+  EXPECT_EQ(db_.query_int("SELECT v FROM items WHERE id = 1"), 0);
+}
