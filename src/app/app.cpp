@@ -142,7 +142,10 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
 int main(int argc, char** argv, const RouteHook& extra_routes) {
   // A client that disconnects mid-write must not kill the process (LIBRARIES.md, trap 6).
-  std::signal(SIGPIPE, SIG_IGN);
+  if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+    std::cerr << "tiket-api: cannot ignore SIGPIPE\n";
+    return 1;
+  }
   if (sodium_init() < 0) {
     std::cerr << "tiket-api: libsodium failed to initialise\n";
     return 1;

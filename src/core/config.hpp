@@ -32,7 +32,7 @@ struct Config {
   std::chrono::seconds db_connect_timeout{3};
   std::chrono::seconds db_read_timeout{10};
 
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::seconds keepalive_timeout{75};

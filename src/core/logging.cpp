@@ -66,8 +66,10 @@ void write_raw(spdlog::level::level_enum level, std::string_view json_line) {
     l->log(level, "{}", json_line);
   } else {
     // Before init (config errors) or after shutdown: stderr, unbuffered.
-    std::fwrite(json_line.data(), 1, json_line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::string line(json_line);
+    line += '\n';
+    // Nothing sensible is left to do if stderr itself fails.
+    (void)!std::fwrite(line.data(), 1, line.size(), stderr);
   }
 }
 
@@ -95,9 +97,7 @@ std::string utc_timestamp(std::chrono::system_clock::time_point tp) {
   std::array<char, 40> buf{};
   const auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &utc);
   std::string out(buf.data(), n);
-  std::array<char, 8> frac{};
-  std::snprintf(frac.data(), frac.size(), ".%03dZ", static_cast<int>(millis));
-  out += frac.data();
+  out += fmt::format(".{:03d}Z", static_cast<int>(millis));
   return out;
 }
 

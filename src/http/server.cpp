@@ -4,6 +4,7 @@
 #include <pistache/http.h>
 #include <pistache/net.h>
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 #include <thread>
@@ -85,14 +86,10 @@ bool is_acceptable_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) {
     return false;
   }
-  for (const char c : id) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
-                    c == '.' || c == ':';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
 }
 
 std::string new_request_id() {
@@ -388,13 +385,13 @@ void Server::start() {
   // Pistache buffers the whole request (headers + body) up to this size and answers a bare
   // text 413 beyond it, before our code runs. Leave room above our own limit so that every
   // realistic oversized body reaches the dispatcher and gets a problem+json 413 (ADR 0003).
-  const std::size_t hard_limit = options_.max_body_bytes * 4 + 64 * 1024;
+  const std::size_t hard_limit = (options_.max_body_bytes * 4) + (std::size_t{64} * 1024);
   auto opts = P::Endpoint::options()
                   .threads(static_cast<int>(options_.threads))
                   .threadsName("tiket-http")
                   .flags(Pistache::Tcp::Options::ReuseAddr)
                   .maxRequestSize(hard_limit)
-                  .maxResponseSize(64 * 1024 * 1024)
+                  .maxResponseSize(std::size_t{64} * 1024 * 1024)
                   .headerTimeout(options_.header_timeout)
                   .bodyTimeout(options_.body_timeout)
                   .keepaliveTimeout(options_.keepalive_timeout);

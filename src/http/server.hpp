@@ -20,7 +20,7 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8080;  // 0 picks a free port (tests)
   unsigned threads = 2;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::seconds keepalive_timeout{75};
