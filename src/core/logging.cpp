@@ -92,11 +92,19 @@ std::string utc_timestamp(std::chrono::system_clock::time_point tp) {
   const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(tp);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(tp - secs).count();
   const std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  std::array<char, 40> buf{};
-  const auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::string out(buf.data(), n);
+  // Every access-log line needs a timestamp; the date-time part changes once a second, so each
+  // thread formats it once per second instead of once per request.
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached_prefix;
+  if (t != cached_second) {
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    std::array<char, 40> buf{};
+    const auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_prefix.assign(buf.data(), n);
+    cached_second = t;
+  }
+  std::string out = cached_prefix;
   out += fmt::format(".{:03d}Z", static_cast<int>(millis));
   return out;
 }

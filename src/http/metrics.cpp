@@ -37,6 +37,21 @@ void Metrics::observe_request(std::size_t route_id, std::string_view route, Meth
   const std::uint64_t key = (static_cast<std::uint64_t>(route_id) << 24U) |
                             (static_cast<std::uint64_t>(method) << 16U) |
                             static_cast<std::uint64_t>(status & 0xFFFF);
+  // Each thread keeps its own copy of the pointers it has used, so the common case takes no
+  // lock at all; the shared map is only consulted the first time a thread sees a series.
+  // Series pointers stay valid for the registry's lifetime (prometheus-cpp never removes them
+  // unless asked); the cache is dropped if another Metrics object uses this thread.
+  thread_local std::unordered_map<std::uint64_t, Series> local;
+  thread_local const Metrics* local_owner = nullptr;
+  if (local_owner != this) {
+    local.clear();
+    local_owner = this;
+  }
+  if (const auto it = local.find(key); it != local.end()) {
+    it->second.count->Increment();
+    it->second.latency->Observe(seconds);
+    return;
+  }
   Series series{};
   {
     const std::shared_lock lock(series_mutex_);
@@ -58,6 +73,7 @@ void Metrics::observe_request(std::size_t route_id, std::string_view route, Meth
     }
     series = slot;
   }
+  local.emplace(key, series);
   series.count->Increment();
   series.latency->Observe(seconds);
 }

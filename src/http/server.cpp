@@ -117,8 +117,10 @@ Request copy_request(const P::Request& in) {
   for (const auto& [name, raw] : headers.rawList()) {
     out.headers.emplace_back(lowercase(name), raw.value());
   }
+  thread_local std::ostringstream value;  // reused: one allocation per thread, not per header
   for (const auto& typed : headers.list()) {
-    std::ostringstream value;
+    value.str(std::string());
+    value.clear();
     typed->write(value);
     out.headers.emplace_back(lowercase(typed->name()), value.str());
   }
