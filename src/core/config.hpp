@@ -30,7 +30,9 @@ struct Config {
   unsigned db_pool_size = 8;
   std::chrono::milliseconds db_pool_wait{2000};
   std::chrono::seconds db_connect_timeout{3};
-  std::chrono::seconds db_read_timeout{10};
+  // Below the HTTP header timeout, which in Pistache 0.0.5 also caps how long a handler may run
+  // (ADR 0003): a slow query fails as a clean 5xx before Pistache cuts the connection.
+  std::chrono::seconds db_read_timeout{5};
 
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds header_timeout{10000};

@@ -1,14 +1,34 @@
 #include "core/logging.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <array>
+#include <cstdio>
 #include <ctime>
 
 namespace tiket::core::log {
 
 namespace {
+
+// Writes each line into stdout's stdio buffer and leaves flushing to flush() (once a second,
+// and at once for warnings and errors). spdlog's own stdout sink calls fflush() after every
+// line, which is one write(2) per request; its async logger adds a thread wake-up per line.
+// Measured on /healthz (scripts/bench.sh): this sink is +26% requests/s over the async logger.
+// The cost is that up to one second of lines can be lost if the process crashes; a clean
+// shutdown flushes everything (ADR 0005).
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    // stdio's own lock keeps lines whole when several threads log at once.
+    flockfile(stdout);
+    fwrite_unlocked(msg.payload.data(), 1, msg.payload.size(), stdout);
+    putc_unlocked('\n', stdout);
+    funlockfile(stdout);
+  }
+  void flush_() override { (void)!std::fflush(stdout); }
+};
+
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> instance;
   return instance;
@@ -35,17 +55,15 @@ std::string_view level_name(spdlog::level::level_enum level) {
 }  // namespace
 
 void init(std::string_view level) {
-  constexpr std::size_t kQueueSize = 16384;
-  spdlog::init_thread_pool(kQueueSize, 1);
-  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  // Block rather than drop: a request log line is an audit trail, not a best effort.
-  auto async = std::make_shared<spdlog::async_logger>("tiket", sink, spdlog::thread_pool(),
-                                                      spdlog::async_overflow_policy::block);
-  async->set_pattern("%v");
-  async->set_level(spdlog::level::from_str(std::string(level)));
-  async->flush_on(spdlog::level::warn);
-  logger() = async;
-  spdlog::set_default_logger(async);
+  // A large buffer: a write(2) every few thousand lines instead of one per line.
+  static std::array<char, std::size_t{1} << 20U> buffer{};
+  (void)!std::setvbuf(stdout, buffer.data(), _IOFBF, buffer.size());
+  auto sink = std::make_shared<BufferedStdoutSink>();
+  auto instance = std::make_shared<spdlog::logger>("tiket", sink);
+  instance->set_level(spdlog::level::from_str(std::string(level)));
+  instance->flush_on(spdlog::level::warn);
+  logger() = instance;
+  spdlog::set_default_logger(instance);
   spdlog::flush_every(std::chrono::seconds(1));
 }
 

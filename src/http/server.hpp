@@ -29,7 +29,12 @@ struct ServerOptions {
 // Shared between the dispatcher clones (one per reactor thread), the workers and main.
 struct Lifecycle {
   std::atomic<bool> draining{false};
+  // Accepted and not yet handed to Pistache for writing.
   std::atomic<std::int64_t> in_flight{0};
+  // Handed to Pistache, write not yet confirmed. Pistache 0.0.5 drops the queued writes of a
+  // connection that closes without settling their promises, so this can stay above zero for
+  // dead connections; shutdown waits for it only briefly.
+  std::atomic<std::int64_t> unsettled_writes{0};
 };
 
 // The Pistache endpoint plus our dispatcher. Owns nothing it is given by reference.

@@ -190,6 +190,18 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(ok + busy, 6);
 }
 
+// Pins a Pistache 0.0.5 behaviour we document (ADR 0003) rather than like: its idle-peer check
+// treats a request that is still being handled like one whose headers are late. If a library
+// upgrade changes this, this test says so and the ADR and DB_READ_TIMEOUT_S default can change.
+TEST(HttpCoreLimits, HandlerSlowerThanTheHeaderTimeoutIsCutWith408) {
+  TestDatabase db;
+  Server server(TIKET_FIXTURE_BIN, server_env(db.url_string(), {{"HTTP_HEADER_TIMEOUT_MS", "500"},
+                                                                {"HTTP_BODY_TIMEOUT_MS", "500"}}));
+  const auto slow = HttpClient(server.base_url()).get("/test/slow?ms=2500");
+  EXPECT_EQ(slow.status, 408);
+  EXPECT_EQ(HttpClient(server.base_url()).get("/test/slow?ms=10").status, 200);
+}
+
 TEST(HttpCoreConfig, BadConfigurationExitsNonZeroNamingTheVariable) {
   tiket::test::Process p(TIKET_API_BIN, {}, {{"PORT", "eighty"}});
   const auto code = p.wait(std::chrono::seconds(10));
