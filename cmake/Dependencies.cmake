@@ -8,6 +8,8 @@ find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(prometheus-cpp REQUIRED COMPONENTS core)
 find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(cpp-jwt REQUIRED)
 
 # Connector/C++ 1.1 ships neither a CMake config nor a pkg-config file.
 find_path(MYSQLCPPCONN_INCLUDE_DIR NAMES mysql_driver.h REQUIRED)
