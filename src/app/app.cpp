@@ -5,10 +5,14 @@
 #include <sodium.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
+#include <tuple>
 
+#include "app/modules.hpp"
 #include "core/backoff.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
@@ -73,6 +77,91 @@ int migrate(const core::Config& config, sql::Driver& driver) {
   return 0;
 }
 
+namespace {
+
+std::optional<std::string> flag(const std::vector<std::string>& args, std::string_view name) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == name) {
+      return args[i + 1];
+    }
+  }
+  return std::nullopt;
+}
+
+// Creates a user through the same service the API uses (policy, argon2id, audit row).
+// Returns false when the email is taken.
+bool create_user(Modules& modules, const std::string& email, const std::string& password,
+                 const std::string& name, auth::Role role) {
+  const auto normalized = users::normalize_email(email);
+  if (!normalized) {
+    throw std::invalid_argument("not a valid email address: " + email);
+  }
+  if (modules.users.find_by_email(*normalized)) {
+    return false;
+  }
+  try {
+    modules.users.create({*normalized, password, name, role}, std::nullopt, "cli");
+  } catch (const core::AppError& e) {
+    std::string reasons;
+    for (const auto& fe : e.errors()) {
+      reasons += "; " + fe.field + " " + fe.message;
+    }
+    throw std::invalid_argument(e.detail() + reasons);
+  }
+  return true;
+}
+
+}  // namespace
+
+int create_admin(const core::Config& config, sql::Driver& driver,
+                 const std::vector<std::string>& args) {
+  const auto email = flag(args, "--email");
+  if (!email) {
+    std::cerr
+        << "usage: tiket-api create-admin --email EMAIL [--name NAME]\n"
+           "The password is read from ADMIN_PASSWORD, or else from the first line of stdin.\n";
+    return 2;
+  }
+  std::string password;
+  if (const char* env = std::getenv("ADMIN_PASSWORD"); env != nullptr && *env != '\0') {
+    password = env;
+  } else {
+    std::getline(std::cin, password);
+  }
+  db::Pool pool(driver, pool_options(config));
+  migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
+  Modules modules(config, pool);
+  if (!create_user(modules, *email, password, flag(args, "--name").value_or("Administrator"),
+                   auth::Role::admin)) {
+    std::cerr << "tiket-api: a user with this email already exists\n";
+    return 1;
+  }
+  core::log::info("admin created", {{"email", *email}});
+  return 0;
+}
+
+int seed_demo(const core::Config& config, sql::Driver& driver) {
+  if (config.app_env == core::AppEnv::production) {
+    std::cerr << "tiket-api: seed-demo is for development and test only\n";
+    return 2;
+  }
+  const char* env = std::getenv("DEMO_PASSWORD");
+  const std::string password = env != nullptr && *env != '\0' ? env : "tiket-demo";
+  db::Pool pool(driver, pool_options(config));
+  migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
+  Modules modules(config, pool);
+  const std::vector<std::tuple<std::string, std::string, auth::Role>> demo = {
+      {"admin@tiket.test", "Demo Admin", auth::Role::admin},
+      {"organizer@tiket.test", "Demo Organizer", auth::Role::organizer},
+      {"customer@tiket.test", "Demo Customer", auth::Role::customer}};
+  for (const auto& [email, name, role] : demo) {
+    const bool created = create_user(modules, email, password, name, role);
+    core::log::info(created ? "demo user created" : "demo user exists",
+                    {{"email", email}, {"role", auth::to_string(role)}});
+  }
+  return 0;
+}
+
 int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extra_routes) {
   // Block the shutdown signals in every thread we start; main waits for them with sigwait.
   sigset_t signals;
@@ -102,8 +191,10 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
+  Modules modules(config, pool);
   http::Router router;
   ops::register_routes(router, {pool, metrics, lifecycle, migrations});
+  modules.register_routes(router);
   if (extra_routes) {
     extra_routes(router);
   }
@@ -153,13 +244,17 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
 
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << "usage: tiket-api [serve|migrate]\n"
-                 "  serve    apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
-                 "  migrate  apply pending migrations and exit\n"
+    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo]\n"
+                 "  serve         apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
+                 "  migrate       apply pending migrations and exit\n"
+                 "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
+                 "stdin\n"
+                 "  seed-demo     create the demo users (development and test only)\n"
                  "Configuration comes from the environment; see README.md.\n";
     return 0;
   }
-  if (command != "serve" && command != "migrate") {
+  if (command != "serve" && command != "migrate" && command != "create-admin" &&
+      command != "seed-demo") {
     std::cerr << "tiket-api: unknown command '" << command << "' (try --help)\n";
     return 2;
   }
@@ -177,11 +272,26 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
   try {
     // Not thread-safe: called once, here, before any thread exists (LIBRARIES.md).
     sql::Driver& driver = *sql::mysql::get_mysql_driver_instance();
-    code = command == "migrate" ? migrate(config, driver) : serve(config, driver, extra_routes);
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (command == "migrate") {
+      code = migrate(config, driver);
+    } else if (command == "create-admin") {
+      code = create_admin(config, driver, args);
+    } else if (command == "seed-demo") {
+      code = seed_demo(config, driver);
+    } else {
+      code = serve(config, driver, extra_routes);
+    }
   } catch (const db::MigrationError& e) {
     core::log::error("migration failed", {{"error", e.what()}});
   } catch (const sql::SQLException& e) {
     core::log::error("database error", {{"error", e.what()}, {"code", e.getErrorCode()}});
+  } catch (const core::ConfigError& e) {
+    std::cerr << "tiket-api: configuration error: " << e.what() << "\n";
+    code = 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "tiket-api: " << e.what() << "\n";
+    code = 2;
   } catch (const std::exception& e) {
     core::log::error("fatal error", {{"error", e.what()}});
   }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "http/router.hpp"
@@ -20,6 +22,11 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
 // `tiket-api migrate`: applies pending migrations and exits.
 int migrate(const core::Config& config, sql::Driver& driver);
+
+// `tiket-api create-admin --email E [--name N]` and `tiket-api seed-demo`.
+int create_admin(const core::Config& config, sql::Driver& driver,
+                 const std::vector<std::string>& args);
+int seed_demo(const core::Config& config, sql::Driver& driver);
 
 // The entry point shared by tiket-api and the test fixture server.
 int main(int argc, char** argv, const RouteHook& extra_routes = {});

@@ -54,6 +54,31 @@ bool parse_bool(const Environment& env, std::string_view name, bool fallback) {
                     "'");
 }
 
+RateSpec parse_rate(const Environment& env, std::string_view name, RateSpec fallback) {
+  const auto raw = lookup(env, name);
+  if (!raw) {
+    return fallback;
+  }
+  const auto slash = raw->find('/');
+  RateSpec spec{};
+  const auto parse = [](std::string_view part, unsigned& out) {
+    const auto* end = part.data() + part.size();
+    const auto [ptr, ec] = std::from_chars(part.data(), end, out);
+    return !part.empty() && ec == std::errc{} && ptr == end && out >= 1 && out <= 1'000'000;
+  };
+  if (slash == std::string_view::npos || !parse(raw->substr(0, slash), spec.burst) ||
+      !parse(raw->substr(slash + 1), spec.period_seconds)) {
+    throw ConfigError(std::string(name) + ": expected BURST/SECONDS such as 10/60, got '" +
+                      std::string(*raw) + "'");
+  }
+  return spec;
+}
+
+std::string text(const Environment& env, std::string_view name, std::string fallback) {
+  const auto raw = lookup(env, name);
+  return raw ? std::string(*raw) : std::move(fallback);
+}
+
 }  // namespace
 
 std::string_view to_string(AppEnv env) {
@@ -158,6 +183,58 @@ Config load_config(const Environment& env) {
     cfg.migrations_dir = std::string(*dir);
   }
   cfg.migrate_on_start = parse_bool(env, "MIGRATE_ON_START", cfg.migrate_on_start);
+  cfg.local_dir = text(env, "LOCAL_DIR", cfg.local_dir);
+
+  cfg.jwt_private_key_file = text(env, "JWT_PRIVATE_KEY_FILE", "");
+  if (production && cfg.jwt_private_key_file.empty()) {
+    throw ConfigError(
+        "JWT_PRIVATE_KEY_FILE: required when APP_ENV=production (development keys are generated "
+        "under LOCAL_DIR/keys)");
+  }
+  cfg.jwt_issuer = text(env, "JWT_ISSUER", cfg.jwt_issuer);
+  cfg.jwt_audience = text(env, "JWT_AUDIENCE", cfg.jwt_audience);
+  cfg.access_token_ttl = std::chrono::seconds(
+      parse_number<long>(env, "JWT_ACCESS_TTL_S", cfg.access_token_ttl.count(), 60, 86'400));
+  cfg.refresh_token_ttl =
+      std::chrono::hours(24 * parse_number<long>(env, "REFRESH_TOKEN_TTL_DAYS", 30, 1, 365));
+  cfg.login_code_secret = text(env, "LOGIN_CODE_SECRET", "");
+  if (!cfg.login_code_secret.empty() && cfg.login_code_secret.size() < 32) {
+    throw ConfigError("LOGIN_CODE_SECRET: must be at least 32 characters");
+  }
+  if (production && cfg.login_code_secret.empty()) {
+    throw ConfigError(
+        "LOGIN_CODE_SECRET: required when APP_ENV=production (at least 32 characters)");
+  }
+  cfg.hash_concurrency =
+      parse_number<unsigned>(env, "AUTH_HASH_CONCURRENCY", cfg.hash_concurrency, 1, 64);
+  cfg.common_passwords_file = text(env, "COMMON_PASSWORDS_FILE", cfg.common_passwords_file);
+  cfg.trusted_proxies = text(env, "TRUSTED_PROXIES", "");
+
+  cfg.mailer = text(env, "MAILER", production ? "smtp" : "outbox");
+  if (cfg.mailer != "outbox" && cfg.mailer != "smtp") {
+    throw ConfigError("MAILER: expected outbox or smtp, got '" + cfg.mailer + "'");
+  }
+  if (production && cfg.mailer == "outbox") {
+    throw ConfigError("MAILER: outbox is for development and test; production needs smtp");
+  }
+  cfg.smtp_url = text(env, "SMTP_URL", "");
+  cfg.smtp_from = text(env, "SMTP_FROM", "");
+  cfg.smtp_username = text(env, "SMTP_USERNAME", "");
+  cfg.smtp_password = text(env, "SMTP_PASSWORD", "");
+  cfg.smtp_require_tls = parse_bool(env, "SMTP_REQUIRE_TLS", production);
+  if (cfg.mailer == "smtp" && (cfg.smtp_url.empty() || cfg.smtp_from.empty())) {
+    throw ConfigError(std::string(cfg.smtp_url.empty() ? "SMTP_URL" : "SMTP_FROM") +
+                      ": required when MAILER=smtp");
+  }
+
+  cfg.rate_login_ip = parse_rate(env, "RATE_LIMIT_LOGIN_IP", cfg.rate_login_ip);
+  cfg.rate_login_account = parse_rate(env, "RATE_LIMIT_LOGIN_ACCOUNT", cfg.rate_login_account);
+  cfg.rate_code_ip = parse_rate(env, "RATE_LIMIT_LOGIN_CODE_IP", cfg.rate_code_ip);
+  cfg.rate_code_account = parse_rate(env, "RATE_LIMIT_LOGIN_CODE_ACCOUNT", cfg.rate_code_account);
+  cfg.rate_verify_ip = parse_rate(env, "RATE_LIMIT_VERIFY_IP", cfg.rate_verify_ip);
+  cfg.rate_verify_account = parse_rate(env, "RATE_LIMIT_VERIFY_ACCOUNT", cfg.rate_verify_account);
+  cfg.rate_register_ip = parse_rate(env, "RATE_LIMIT_REGISTER_IP", cfg.rate_register_ip);
+  cfg.rate_users_create = parse_rate(env, "RATE_LIMIT_USERS_CREATE", cfg.rate_users_create);
   return cfg;
 }
 

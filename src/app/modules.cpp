@@ -1,0 +1,88 @@
+#include "app/modules.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/config.hpp"
+#include "core/secrets.hpp"
+
+namespace tiket::app {
+
+namespace {
+auth::KeyPair signing_key(const core::Config& config) {
+  if (!config.jwt_private_key_file.empty()) {
+    return auth::KeyPair::load(config.jwt_private_key_file);
+  }
+  return auth::load_or_create_dev_key(std::filesystem::path(config.local_dir) / "keys");
+}
+
+std::string login_code_key(const core::Config& config) {
+  if (!config.login_code_secret.empty()) {
+    return config.login_code_secret;
+  }
+  return core::load_or_create_secret_file(
+      std::filesystem::path(config.local_dir) / "keys" / "login-code.key", 32);
+}
+
+std::unique_ptr<auth::RateLimiter> limiter(const core::RateSpec& spec) {
+  return std::make_unique<auth::RateLimiter>(
+      auth::BucketSpec{static_cast<double>(spec.burst),
+                       static_cast<double>(spec.burst) / static_cast<double>(spec.period_seconds)});
+}
+
+std::unique_ptr<auth::Mailer> make_mailer(const core::Config& config, db::Pool& pool) {
+  if (config.mailer == "smtp") {
+    auth::SmtpOptions smtp;
+    smtp.url = config.smtp_url;
+    smtp.from = config.smtp_from;
+    smtp.username = config.smtp_username;
+    smtp.password = config.smtp_password;
+    smtp.require_tls = config.smtp_require_tls;
+    return std::make_unique<auth::SmtpMailer>(smtp);
+  }
+  return std::make_unique<auth::OutboxMailer>(pool);
+}
+
+auth::TrustedProxies parse_proxies(const std::string& csv) {
+  try {
+    return auth::TrustedProxies::parse(csv);
+  } catch (const std::invalid_argument& e) {
+    throw core::ConfigError(e.what());
+  }
+}
+}  // namespace
+
+Modules::Modules(const core::Config& cfg, db::Pool& pool)
+    : config(cfg),
+      hasher(auth::PasswordHasherOptions{cfg.hash_concurrency}),
+      policy(auth::PasswordPolicy::load(cfg.common_passwords_file)),
+      jwt(signing_key(cfg), auth::JwtOptions{cfg.jwt_issuer, cfg.jwt_audience, cfg.access_token_ttl,
+                                             std::chrono::seconds(30)}),
+      refresh(pool, cfg.refresh_token_ttl),
+      codes(pool, login_code_key(cfg), std::chrono::minutes(10), 5),
+      mailer(make_mailer(cfg, pool)),
+      outbox(dynamic_cast<auth::OutboxMailer*>(mailer.get())),
+      proxies(parse_proxies(cfg.trusted_proxies)),
+      limits{limiter(cfg.rate_login_ip),    limiter(cfg.rate_login_account),
+             limiter(cfg.rate_code_ip),     limiter(cfg.rate_code_account),
+             limiter(cfg.rate_verify_ip),   limiter(cfg.rate_verify_account),
+             limiter(cfg.rate_register_ip), limiter(cfg.rate_users_create)},
+      users(pool, hasher, policy),
+      auth(users, hasher, jwt, refresh, codes, *mailer, limits),
+      authenticator(jwt) {
+  users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
+}
+
+void Modules::register_routes(http::Router& router) {
+  // The mail outbox is readable over HTTP only outside production (API.md).
+  auth::OutboxMailer* readable_outbox =
+      config.app_env == core::AppEnv::production ? nullptr : outbox;
+  auth_routes_ = std::make_unique<auth::AuthRouteDeps>(
+      auth::AuthRouteDeps{auth, users, authenticator, jwt, proxies, readable_outbox});
+  user_routes_ = std::make_unique<users::UserRouteDeps>(
+      users::UserRouteDeps{users, authenticator, *limits.users_create});
+  auth::register_routes(router, *auth_routes_);
+  users::register_routes(router, *user_routes_);
+}
+
+}  // namespace tiket::app

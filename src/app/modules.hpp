@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+
+#include "auth/authenticator.hpp"
+#include "auth/client_ip.hpp"
+#include "auth/jwt.hpp"
+#include "auth/login_codes.hpp"
+#include "auth/mailer.hpp"
+#include "auth/outbox_mailer.hpp"
+#include "auth/password.hpp"
+#include "auth/password_policy.hpp"
+#include "auth/refresh_tokens.hpp"
+#include "auth/routes.hpp"
+#include "auth/service.hpp"
+#include "core/config.hpp"
+#include "db/pool.hpp"
+#include "http/router.hpp"
+#include "users/routes.hpp"
+#include "users/service.hpp"
+
+namespace tiket::app {
+
+// Every feature module, built once from the configuration. Owned by serve() (or a CLI
+// command) for the life of the process; routes hold references into it.
+struct Modules {
+  Modules(const core::Config& config, db::Pool& pool);
+
+  void register_routes(http::Router& router);
+
+  const core::Config& config;
+  auth::PasswordHasher hasher;
+  auth::PasswordPolicy policy;
+  auth::JwtService jwt;
+  auth::RefreshTokenStore refresh;
+  auth::LoginCodeStore codes;
+  std::unique_ptr<auth::Mailer> mailer;
+  auth::OutboxMailer* outbox = nullptr;  // the mailer, when it is the outbox
+  auth::TrustedProxies proxies;
+  auth::AuthLimits limits;
+  users::UserService users;
+  auth::AuthService auth;
+  auth::Authenticator authenticator;
+
+ private:
+  std::unique_ptr<auth::AuthRouteDeps> auth_routes_;
+  std::unique_ptr<users::UserRouteDeps> user_routes_;
+};
+
+}  // namespace tiket::app

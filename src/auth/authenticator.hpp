@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <vector>
+
+#include "auth/jwt.hpp"
+#include "auth/principal.hpp"
+#include "http/router.hpp"
+
+namespace tiket::auth {
+
+using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
+
+// Turns "Authorization: Bearer <JWT>" into a Principal. Role checks are declared where a route
+// is registered, with require(): handlers never repeat them.
+class Authenticator {
+ public:
+  explicit Authenticator(const JwtService& jwt) : jwt_(jwt) {}
+
+  // 401 (with WWW-Authenticate: Bearer) when the header is missing or the token is not valid.
+  // Records the user id on the request for the access log.
+  Principal authenticate(http::Request& req) const;
+
+  // A handler that runs only for an authenticated caller whose role is in `roles` (an empty
+  // list means any role); 401 without a valid token, 403 with the wrong role.
+  http::Handler require(std::initializer_list<Role> roles, AuthedHandler handler) const;
+
+ private:
+  const JwtService& jwt_;
+};
+
+}  // namespace tiket::auth

@@ -1,0 +1,120 @@
+#include "users/repository.hpp"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+
+namespace tiket::users {
+
+namespace {
+
+// created_at is DATETIME(6) in UTC (the pool sets time_zone '+00:00').
+constexpr const char* kColumns =
+    "id, email, name, password_hash, role, status, "
+    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at";
+
+User read_user(sql::ResultSet& rs) {
+  User u;
+  u.id = static_cast<std::int64_t>(rs.getInt64("id"));
+  u.email = rs.getString("email");
+  u.name = rs.getString("name");
+  u.password_hash = rs.getString("password_hash");
+  u.role = auth::parse_role(std::string(rs.getString("role"))).value_or(auth::Role::customer);
+  u.status = parse_status(std::string(rs.getString("status"))).value_or(Status::disabled);
+  u.created_at = rs.getString("created_at");
+  return u;
+}
+
+std::optional<User> first(sql::PreparedStatement& stmt) {
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  return read_user(*rs);
+}
+
+}  // namespace
+
+std::optional<User> UserRepository::find_by_email(db::Connection& conn,
+                                                  const std::string& email) const {
+  auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE email = ?");
+  stmt.setString(1, email);
+  return first(stmt);
+}
+
+std::optional<User> UserRepository::find_by_id(db::Connection& conn, std::int64_t id,
+                                               bool for_update) const {
+  auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?" +
+                            (for_update ? " FOR UPDATE" : ""));
+  stmt.setInt64(1, id);
+  return first(stmt);
+}
+
+std::int64_t UserRepository::insert(db::Connection& conn, const NewUser& user) const {
+  auto& stmt =
+      conn.prepare("INSERT INTO users (email, name, password_hash, role) VALUES (?, ?, ?, ?)");
+  stmt.setString(1, user.email);
+  stmt.setString(2, user.name);
+  stmt.setString(3, user.password_hash);
+  stmt.setString(4, std::string(auth::to_string(user.role)));
+  stmt.executeUpdate();
+  auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
+  const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
+  rs->next();
+  return static_cast<std::int64_t>(rs->getInt64(1));
+}
+
+void UserRepository::update(db::Connection& conn, std::int64_t id,
+                            const UserChanges& changes) const {
+  // One statement per column keeps every statement a fixed, cacheable text.
+  if (changes.name) {
+    auto& stmt = conn.prepare("UPDATE users SET name = ? WHERE id = ?");
+    stmt.setString(1, *changes.name);
+    stmt.setInt64(2, id);
+    stmt.executeUpdate();
+  }
+  if (changes.password_hash) {
+    auto& stmt = conn.prepare("UPDATE users SET password_hash = ? WHERE id = ?");
+    stmt.setString(1, *changes.password_hash);
+    stmt.setInt64(2, id);
+    stmt.executeUpdate();
+  }
+  if (changes.role) {
+    auto& stmt = conn.prepare("UPDATE users SET role = ? WHERE id = ?");
+    stmt.setString(1, std::string(auth::to_string(*changes.role)));
+    stmt.setInt64(2, id);
+    stmt.executeUpdate();
+  }
+  if (changes.status) {
+    auto& stmt = conn.prepare("UPDATE users SET status = ? WHERE id = ?");
+    stmt.setString(1, std::string(to_string(*changes.status)));
+    stmt.setInt64(2, id);
+    stmt.executeUpdate();
+  }
+}
+
+std::vector<User> UserRepository::list(db::Connection& conn, std::int64_t after_id, unsigned limit,
+                                       std::optional<auth::Role> role) const {
+  sql::PreparedStatement* stmt = nullptr;
+  if (role) {
+    stmt = &conn.prepare(std::string("SELECT ") + kColumns +
+                         " FROM users WHERE role = ? AND id > ? ORDER BY id LIMIT ?");
+    stmt->setString(1, std::string(auth::to_string(*role)));
+    stmt->setInt64(2, after_id);
+    stmt->setUInt(3, limit);
+  } else {
+    stmt = &conn.prepare(std::string("SELECT ") + kColumns +
+                         " FROM users WHERE id > ? ORDER BY id LIMIT ?");
+    stmt->setInt64(1, after_id);
+    stmt->setUInt(2, limit);
+  }
+  const std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
+  std::vector<User> out;
+  while (rs->next()) {
+    out.push_back(read_user(*rs));
+  }
+  return out;
+}
+
+}  // namespace tiket::users

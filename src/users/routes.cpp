@@ -1,0 +1,134 @@
+#include "users/routes.hpp"
+
+#include <charconv>
+
+#include "auth/service.hpp"
+#include "core/errors.hpp"
+#include "http/json_fields.hpp"
+
+namespace tiket::users {
+
+namespace {
+using auth::Principal;
+using auth::Role;
+using http::FieldReader;
+using http::Method;
+using http::Request;
+using http::Response;
+
+unsigned parse_limit(const Request& req) {
+  const auto raw = req.query_param("limit");
+  if (!raw) {
+    return 20;
+  }
+  unsigned value = 0;
+  const auto* end = raw->data() + raw->size();
+  const auto [ptr, ec] = std::from_chars(raw->data(), end, value);
+  if (raw->empty() || ec != std::errc{} || ptr != end || value < 1 || value > 100) {
+    throw core::AppError::bad_request("limit must be a whole number from 1 to 100.",
+                                      {{"limit", "must be between 1 and 100"}});
+  }
+  return value;
+}
+}  // namespace
+
+std::int64_t parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, id);
+  if (text.empty() || text.front() == '0' || ec != std::errc{} || ptr != end || id <= 0) {
+    throw core::AppError::bad_request("The id must be a positive whole number.",
+                                      {{"id", "must be a positive integer"}});
+  }
+  return id;
+}
+
+void register_routes(http::Router& router, const UserRouteDeps& deps) {
+  router.add(
+      Method::Post, "/api/users",
+      deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal& me) {
+        auth::enforce(deps.create_limit, "admin:" + std::to_string(me.user_id));
+        const auto body = req.json_body();
+        FieldReader in(body, {"email", "password", "name", "role"});
+        const auto raw_email = in.string("email", true, 3, 254);
+        std::optional<std::string> email;
+        if (raw_email) {
+          email = normalize_email(*raw_email);
+          if (!email) {
+            in.add_error("email", "must be a valid email address");
+          }
+        }
+        const auto password = in.string("password", true, 1, 1024, false);
+        const auto name = in.string("name", true, 1, 100);
+        const auto role = in.one_of("role", true, {"admin", "organizer", "customer"});
+        if (password) {
+          for (const auto& reason : deps.users.password_problems(*password, email.value_or(""))) {
+            in.add_error("password", reason);
+          }
+        }
+        in.finish();
+        const auto user = deps.users.create({*email, *password, *name, *auth::parse_role(*role)},
+                                            me.user_id, req.request_id);
+        auto resp = Response::json(201, to_json(user));
+        resp.headers.emplace_back("Location", "/api/users/" + std::to_string(user.id));
+        return resp;
+      }));
+
+  router.add(Method::Get, "/api/users",
+             deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal&) {
+               const auto limit = parse_limit(req);
+               std::optional<Role> role;
+               if (const auto raw = req.query_param("role")) {
+                 role = auth::parse_role(*raw);
+                 if (!role) {
+                   throw core::AppError::bad_request(
+                       "role must be admin, organizer or customer.",
+                       {{"role", "must be one of: admin, organizer, customer"}});
+                 }
+               }
+               std::optional<std::string> cursor;
+               if (const auto raw = req.query_param("cursor")) {
+                 cursor = std::string(*raw);
+               }
+               const auto page = deps.users.list(cursor, limit, role);
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& u : page.items) {
+                 items.push_back(to_json(u));
+               }
+               return Response::json(
+                   200, {{"items", items},
+                         {"next_cursor", page.next_cursor ? nlohmann::json(*page.next_cursor)
+                                                          : nlohmann::json(nullptr)}});
+             }));
+
+  router.add(Method::Get, "/api/users/{id}",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               const auto id = parse_id(*req.param("id"));
+               return Response::json(200, to_json(deps.users.get(id, me)));
+             }));
+
+  router.add(Method::Patch, "/api/users/{id}",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               const auto id = parse_id(*req.param("id"));
+               const auto body = req.json_body();
+               FieldReader in(body, {"name", "password", "current_password", "role", "status"});
+               UserPatch patch;
+               patch.name = in.string("name", false, 1, 100);
+               patch.password = in.string("password", false, 1, 1024, false);
+               patch.current_password = in.string("current_password", false, 1, 1024, false);
+               if (const auto role = in.one_of("role", false, {"admin", "organizer", "customer"})) {
+                 patch.role = auth::parse_role(*role);
+               }
+               if (const auto status = in.one_of("status", false, {"active", "disabled"})) {
+                 patch.status = parse_status(*status);
+               }
+               if (in.ok() && !patch.name && !patch.password && !patch.role && !patch.status) {
+                 in.add_error("body", "names nothing to change");
+               }
+               in.finish();
+               return Response::json(200,
+                                     to_json(deps.users.update(id, patch, me, req.request_id)));
+             }));
+}
+
+}  // namespace tiket::users
