@@ -93,15 +93,18 @@ WORKDIR /app
 # modify its own binary or migrations.
 COPY --from=build /src/build/release/tiket-api /usr/local/bin/tiket-api
 COPY sql/migrations/ /app/sql/migrations/
+# The password policy's list of common passwords.
+COPY data/common-passwords.txt /app/data/common-passwords.txt
 
-# Production refuses the development defaults (DATABASE_URL must be given,
-# with a password). HOST=0.0.0.0 because inside a container 127.0.0.1 is
+# Production refuses the development defaults: DATABASE_URL (with a password),
+# JWT_PRIVATE_KEY_FILE, LOGIN_CODE_SECRET and SMTP_URL/SMTP_FROM must be given. HOST=0.0.0.0 because inside a container 127.0.0.1 is
 # unreachable from outside. MIGRATIONS_DIR is absolute so the working
 # directory does not matter.
 ENV APP_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
-    MIGRATIONS_DIR=/app/sql/migrations
+    MIGRATIONS_DIR=/app/sql/migrations \
+    COMMON_PASSWORDS_FILE=/app/data/common-passwords.txt
 
 EXPOSE 8080
 

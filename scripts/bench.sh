@@ -4,6 +4,7 @@
 # Usage: scripts/bench.sh [SECTION...]        default: healthz
 #   healthz   plain wrk against GET /healthz and against an nginx that answers
 #             the same body, alternating rounds; reports tiket/nginx req/s
+#   login     POST /api/auth/login with 32 concurrent clients: logins/s and peak memory
 #   all       every section below, in order
 # (Later sections - login, bookings, catalog - are added as bench_<name>
 # functions and listed in SECTIONS.)
@@ -40,7 +41,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz) # order used by `all`
+SECTIONS=(healthz login) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -233,7 +234,10 @@ ensure_server() {
   # its connections mid-request can leave the in-flight count above zero
   # (seen with Pistache 0.0.5), which would hold every cleanup for the full
   # default drain time.
+  # LOCAL_DIR: the throwaway signing keys go to the temp dir, not the checkout.
+  # The login limits are lifted: the login section measures hashing, not the limiter.
   PORT=0 HOST=127.0.0.1 APP_ENV=test LOG_LEVEL="$BENCH_LOG_LEVEL" SHUTDOWN_TIMEOUT_MS=2000 \
+    LOCAL_DIR="$tmp_dir/app" RATE_LIMIT_LOGIN_IP=1000000/1 RATE_LIMIT_LOGIN_ACCOUNT=1000000/1 \
     "$TIKET_BIN" serve >"$tiket_log" 2>"$tmp_dir/tiket-api.err" &
   tiket_pid=$!
   local i line=""
@@ -528,6 +532,53 @@ bench_healthz() {
   rm -f -- "$report.raw"
 
   # The summary (everything before the raw output) on stdout.
+  sed '/^----- raw wrk output -----$/,$d' "$report"
+  printf 'report: %s\n\n' "$report"
+}
+
+# POST /api/auth/login under LOGIN_CONNECTIONS (default 32) concurrent clients, all with the
+# right password: every request runs one argon2id verification (64 MiB, ~60 ms). Reports
+# logins/s, latency, and the process's resident memory before and at its peak (VmHWM): the
+# hashing cap (AUTH_HASH_CONCURRENCY, default 2) is what keeps the peak near
+# baseline + cap x 64 MiB instead of 32 x 64 MiB.
+bench_login() {
+  ensure_server
+  local report base="http://127.0.0.1:$tiket_port" email="bench-login@example.com"
+  local password="bench-login-password-1" conns="${LOGIN_CONNECTIONS:-32}"
+  report="$BENCH_OUT/login-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  report_header "$report" "login: POST /api/auth/login, $conns concurrent clients, right password"
+
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Bench\"}" \
+    "$base/api/auth/register" || log "register: user exists already"
+  local lua="$tmp_dir/login.lua"
+  cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"$email","password":"$password"}'
+LUA
+  local rss_before hwm_after
+  rss_before="$(awk '/^VmRSS/ { print $2 }' "/proc/$tiket_pid/status")"
+  local out="$tmp_dir/wrk-login.txt"
+  wrk -t "$THREADS" -c "$conns" -d "$DURATION" --latency -s "$lua" "$base/api/auth/login" >"$out"
+  hwm_after="$(awk '/^VmHWM/ { print $2 }' "/proc/$tiket_pid/status")"
+  local rps p50 p99 non2xx errors
+  rps="$(awk '/^Requests\/sec/ { print $2 }' "$out")"
+  p50="$(awk '$1 == "50%" { print $2 }' "$out")"
+  p99="$(awk '$1 == "99%" { print $2 }' "$out")"
+  non2xx="$(awk '/Non-2xx/ { print $NF }' "$out")"
+  errors="$(awk '/Socket errors/ { n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i; print n }' "$out")"
+  {
+    printf '\n%-28s %s\n' "logins/s" "$rps"
+    printf '%-28s %s / %s\n' "latency p50 / p99" "$p50" "$p99"
+    printf '%-28s %s\n' "non-2xx / socket errors" "${non2xx:-0} / ${errors:-0}"
+    printf '%-28s %s MiB\n' "RSS before" "$((rss_before / 1024))"
+    printf '%-28s %s MiB\n' "peak RSS (VmHWM) after" "$((hwm_after / 1024))"
+    printf '%-28s %s\n' "AUTH_HASH_CONCURRENCY" "${AUTH_HASH_CONCURRENCY:-2 (default)}"
+    printf '\n----- raw wrk output -----\n'
+    cat "$out"
+  } >>"$report"
+  if [[ -n "$non2xx" && "$non2xx" != 0 ]]; then FAILED+=(login); fi
   sed '/^----- raw wrk output -----$/,$d' "$report"
   printf 'report: %s\n\n' "$report"
 }

@@ -300,8 +300,10 @@ smoke_serve() {
   SMOKE_LOG="$(mktemp)"
   # Set on the throwaway working container rather than as `buildah run --env`,
   # so the password is not in a long-running process's argv (ps).
+  # APP_ENV=test: production would also need a JWT key file, a login-code secret and SMTP;
+  # test generates throwaway keys under LOCAL_DIR, which must be writable by the tiket user.
   "${BUILDAH[@]}" config --env "DATABASE_URL=$SMOKE_DATABASE_URL" \
-    --env "PORT=$SMOKE_PORT" "$SMOKE_CTR"
+    --env "PORT=$SMOKE_PORT" --env APP_ENV=test --env LOCAL_DIR=/tmp/tiket "$SMOKE_CTR"
   # A plain command, not in_ctr: $! must be buildah's (or sudo's) pid, not
   # that of a subshell running a function, or the kill below misses it.
   "${BUILDAH[@]}" run --isolation chroot "$SMOKE_CTR" -- tiket-api serve >"$SMOKE_LOG" 2>&1 &

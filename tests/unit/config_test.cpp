@@ -80,12 +80,41 @@ TEST(Config, BadValueNamesTheVariableOnOneLine) {
 }
 
 TEST(Config, ProductionRefusesDevelopmentDefaults) {
-  EXPECT_NE(error_for({{"APP_ENV", "production"}}).find("DATABASE_URL"), std::string::npos);
-  EXPECT_NE(error_for({{"APP_ENV", "production"}, {"DATABASE_URL", "mysql://root@db:3306/t"}})
-                .find("password"),
-            std::string::npos);
-  EXPECT_EQ(error_for({{"APP_ENV", "production"}, {"DATABASE_URL", "mysql://app:s3cret@db/t"}}),
-            "");
+  Environment prod = {{"APP_ENV", "production"},
+                      {"DATABASE_URL", "mysql://app:s3cret@db/t"},
+                      {"JWT_PRIVATE_KEY_FILE", "/run/secrets/jwt.pem"},
+                      {"LOGIN_CODE_SECRET", std::string(32, 's')},
+                      {"SMTP_URL", "smtp://mail:587"},
+                      {"SMTP_FROM", "no-reply@tiket.example"}};
+  EXPECT_EQ(error_for(prod), "");
+  const auto cfg = load_config(prod);
+  EXPECT_EQ(cfg.mailer, "smtp");
+  EXPECT_TRUE(cfg.smtp_require_tls);
+
+  // Each development default is refused, one at a time, naming its variable.
+  for (const auto* name :
+       {"DATABASE_URL", "JWT_PRIVATE_KEY_FILE", "LOGIN_CODE_SECRET", "SMTP_URL", "SMTP_FROM"}) {
+    auto missing = prod;
+    missing.erase(name);
+    EXPECT_TRUE(error_for(missing).starts_with(std::string(name) + ":")) << name;
+  }
+  auto rootless = prod;
+  rootless["DATABASE_URL"] = "mysql://root@db:3306/t";
+  EXPECT_NE(error_for(rootless).find("password"), std::string::npos);
+  auto outbox = prod;
+  outbox["MAILER"] = "outbox";
+  EXPECT_TRUE(error_for(outbox).starts_with("MAILER:"));
+}
+
+TEST(Config, RateLimitsUseBurstPerSeconds) {
+  const auto cfg = load_config({{"RATE_LIMIT_LOGIN_IP", "5/30"}});
+  EXPECT_EQ(cfg.rate_login_ip.burst, 5U);
+  EXPECT_EQ(cfg.rate_login_ip.period_seconds, 30U);
+  for (const char* bad : {"5", "5/", "/30", "0/30", "5/0", "a/b", "5/30/1"}) {
+    EXPECT_TRUE(error_for({{"RATE_LIMIT_LOGIN_IP", bad}}).starts_with("RATE_LIMIT_LOGIN_IP:"))
+        << bad;
+  }
+  EXPECT_TRUE(error_for({{"LOGIN_CODE_SECRET", "short"}}).starts_with("LOGIN_CODE_SECRET:"));
 }
 
 TEST(Config, DatabaseErrorNeverEchoesThePassword) {
