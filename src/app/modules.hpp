@@ -24,7 +24,7 @@ namespace tiket::app {
 // Every feature module, built once from the configuration. Owned by serve() (or a CLI
 // command) for the life of the process; routes hold references into it.
 struct Modules {
-  Modules(const core::Config& config, db::Pool& pool);
+  Modules(const core::Config& cfg, db::Pool& pool);
 
   void register_routes(http::Router& router);
 

@@ -1,5 +1,6 @@
 #include "auth/routes.hpp"
 
+#include "auth/password_policy.hpp"
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
 
@@ -41,7 +42,7 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
       in.add_error("role", "cannot be chosen when registering; new accounts are customers");
     }
     const auto email = read_email(in);
-    const auto password = in.string("password", true, 1, 1024, false);
+    const auto password = in.string("password", true, 1, PasswordPolicy::kMaxLength, false);
     const auto name = in.string("name", true, 1, 100);
     if (password) {
       for (const auto& reason : deps.users.password_problems(*password, email)) {

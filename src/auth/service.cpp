@@ -6,14 +6,26 @@
 namespace tiket::auth {
 
 namespace {
+// RFC 9110 §15.5.2: every 401 names the scheme the client should use next.
+core::AppError unauthorized(std::string detail) {
+  auto e = core::AppError::unauthorized(std::move(detail));
+  e.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="tiket")");
+  return e;
+}
 core::AppError invalid_credentials() {
-  return core::AppError::unauthorized("Invalid email or password.");
+  return unauthorized("Invalid email or password.");
 }
 core::AppError invalid_code() {
-  return core::AppError::unauthorized("Invalid email or code.");
+  return unauthorized("Invalid email or code.");
 }
 core::AppError invalid_refresh() {
-  return core::AppError::unauthorized("The refresh token is invalid, expired or revoked.");
+  return unauthorized("The refresh token is invalid, expired or revoked.");
+}
+core::AppError too_many_requests(int retry_after) {
+  core::AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
+                   "Too many attempts; retry after " + std::to_string(retry_after) + " seconds.");
+  e.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return e;
 }
 }  // namespace
 
@@ -26,11 +38,7 @@ nlohmann::json TokenPair::to_json() const {
 
 void enforce(RateLimiter& limiter, const std::string& key) {
   if (const auto retry_after = limiter.take(key)) {
-    core::AppError e(
-        429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
-        "Too many attempts; retry after " + std::to_string(*retry_after) + " seconds.");
-    e.headers.emplace_back("Retry-After", std::to_string(*retry_after));
-    throw e;
+    throw too_many_requests(*retry_after);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "auth/password_policy.hpp"
 #include "auth/service.hpp"
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
@@ -58,7 +59,8 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
             in.add_error("email", "must be a valid email address");
           }
         }
-        const auto password = in.string("password", true, 1, 1024, false);
+        const auto password =
+            in.string("password", true, 1, auth::PasswordPolicy::kMaxLength, false);
         const auto name = in.string("name", true, 1, 100);
         const auto role = in.one_of("role", true, {"admin", "organizer", "customer"});
         if (password) {
@@ -107,28 +109,28 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
                return Response::json(200, to_json(deps.users.get(id, me)));
              }));
 
-  router.add(Method::Patch, "/api/users/{id}",
-             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
-               const auto id = parse_id(*req.param("id"));
-               const auto body = req.json_body();
-               FieldReader in(body, {"name", "password", "current_password", "role", "status"});
-               UserPatch patch;
-               patch.name = in.string("name", false, 1, 100);
-               patch.password = in.string("password", false, 1, 1024, false);
-               patch.current_password = in.string("current_password", false, 1, 1024, false);
-               if (const auto role = in.one_of("role", false, {"admin", "organizer", "customer"})) {
-                 patch.role = auth::parse_role(*role);
-               }
-               if (const auto status = in.one_of("status", false, {"active", "disabled"})) {
-                 patch.status = parse_status(*status);
-               }
-               if (in.ok() && !patch.name && !patch.password && !patch.role && !patch.status) {
-                 in.add_error("body", "names nothing to change");
-               }
-               in.finish();
-               return Response::json(200,
-                                     to_json(deps.users.update(id, patch, me, req.request_id)));
-             }));
+  router.add(
+      Method::Patch, "/api/users/{id}",
+      deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+        const auto id = parse_id(*req.param("id"));
+        const auto body = req.json_body();
+        FieldReader in(body, {"name", "password", "current_password", "role", "status"});
+        UserPatch patch;
+        patch.name = in.string("name", false, 1, 100);
+        patch.password = in.string("password", false, 1, auth::PasswordPolicy::kMaxLength, false);
+        patch.current_password = in.string("current_password", false, 1, 1024, false);
+        if (const auto role = in.one_of("role", false, {"admin", "organizer", "customer"})) {
+          patch.role = auth::parse_role(*role);
+        }
+        if (const auto status = in.one_of("status", false, {"active", "disabled"})) {
+          patch.status = parse_status(*status);
+        }
+        if (in.ok() && !patch.name && !patch.password && !patch.role && !patch.status) {
+          in.add_error("body", "names nothing to change");
+        }
+        in.finish();
+        return Response::json(200, to_json(deps.users.update(id, patch, me, req.request_id)));
+      }));
 }
 
 }  // namespace tiket::users
