@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <cppconn/exception.h>
+#include <curl/curl.h>
 #include <mysql_driver.h>
 #include <sodium.h>
 
@@ -239,6 +240,11 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
   }
   if (sodium_init() < 0) {
     std::cerr << "tiket-api: libsodium failed to initialise\n";
+    return 1;
+  }
+  // Once, before any thread exists: libcurl's global state (SMTP mailer, later the gateway).
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::cerr << "tiket-api: libcurl failed to initialise\n";
     return 1;
   }
 
