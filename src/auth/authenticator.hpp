@@ -6,9 +6,13 @@
 
 #include "auth/jwt.hpp"
 #include "auth/principal.hpp"
+#include "core/errors.hpp"
 #include "http/router.hpp"
 
 namespace tiket::auth {
+
+// A 401 with `WWW-Authenticate: Bearer realm="tiket"`, for every authentication failure.
+core::AppError unauthorized(std::string detail);
 
 using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
 

@@ -7,22 +7,11 @@
 #include <array>
 #include <memory>
 
+#include "core/secrets.hpp"
 #include "db/migrations.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::auth {
-
-namespace {
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                 raw.size());
-  hex.pop_back();
-  return hex;
-}
-}  // namespace
 
 std::string random_token() {
   std::array<unsigned char, 32> raw{};
@@ -55,7 +44,7 @@ std::string RefreshTokenStore::insert(db::Connection& conn, std::int64_t user_id
 
 std::string RefreshTokenStore::start_family(std::int64_t user_id) {
   return db::with_connection(
-      pool_, [&](db::Connection& conn) { return insert(conn, user_id, random_hex(16)); });
+      pool_, [&](db::Connection& conn) { return insert(conn, user_id, core::random_hex(16)); });
 }
 
 RotateResult RefreshTokenStore::rotate(const std::string& token) {

@@ -1,17 +1,12 @@
 #include "auth/service.hpp"
 
+#include "auth/authenticator.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 
 namespace tiket::auth {
 
 namespace {
-// RFC 9110 §15.5.2: every 401 names the scheme the client should use next.
-core::AppError unauthorized(std::string detail) {
-  auto e = core::AppError::unauthorized(std::move(detail));
-  e.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="tiket")");
-  return e;
-}
 core::AppError invalid_credentials() {
   return unauthorized("Invalid email or password.");
 }

@@ -9,6 +9,17 @@
 
 namespace tiket::core {
 
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  hex.pop_back();
+  sodium_memzero(raw.data(), raw.size());
+  return hex;
+}
+
 std::string load_or_create_secret_file(const std::filesystem::path& file, std::size_t bytes) {
   if (std::filesystem::exists(file)) {
     std::ifstream in(file);
@@ -23,13 +34,7 @@ std::string load_or_create_secret_file(const std::filesystem::path& file, std::s
   std::filesystem::create_directories(file.parent_path());
   std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                 raw.size());
-  hex.pop_back();
-  sodium_memzero(raw.data(), raw.size());
+  auto hex = random_hex(bytes);
   const auto tmp = file.string() + ".tmp";
   {
     const auto old_mask = umask(077);
