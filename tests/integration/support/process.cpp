@@ -120,11 +120,16 @@ Server::Server(const std::string& binary, const EnvOverrides& env) : process_(bi
 }
 
 EnvOverrides server_env(const std::string& database_url, EnvOverrides extra) {
+  // ctest runs each test from the build tree, so every path the server reads is absolute, and
+  // development keys go to one temporary folder per test process, not into the checkout.
+  static const std::string local_dir = temp_dir("tiket-it-local");
   EnvOverrides env = {{"APP_ENV", "test"},
                       {"PORT", "0"},
                       {"HOST", "127.0.0.1"},
                       {"DATABASE_URL", database_url},
                       {"MIGRATIONS_DIR", TIKET_MIGRATIONS_DIR},
+                      {"COMMON_PASSWORDS_FILE", TIKET_DATA_DIR "/common-passwords.txt"},
+                      {"LOCAL_DIR", local_dir},
                       {"DB_CONNECT_TIMEOUT_S", "2"},
                       {"LOG_LEVEL", "info"}};
   for (auto& [k, v] : extra) {
