@@ -127,20 +127,8 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- helpers
 
-# A TCP port on 127.0.0.1 that nothing listens on (same scheme as test.sh):
-# random in 20000-29999, below Linux's ephemeral range so wrk's own outgoing
-# connections cannot take it. A /dev/tcp connect fails when the port is free.
-free_port() {
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      printf '%s\n' "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
+# shellcheck source=scripts/lib/free-port.sh
+source "$REPO_ROOT/scripts/lib/free-port.sh"
 
 ensure_tmp_dir() {
   if [[ -z "$tmp_dir" ]]; then

@@ -34,21 +34,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A TCP port on 127.0.0.1 that nothing listens on. Random in 20000-29999,
-# below Linux's ephemeral range (32768+) so outgoing connections don't take it.
-# A connect via bash's /dev/tcp fails when the port is free.
-free_port() {
-  local port i
-  for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      printf '%s\n' "$port"
-      return 0
-    fi
-  done
-  echo "test: no free port found" >&2
-  return 1
-}
+# shellcheck source=scripts/lib/free-port.sh
+source "$REPO_ROOT/scripts/lib/free-port.sh"
 
 start_throwaway_db() {
   tmp_db_dir="$(mktemp -d "${TMPDIR:-/tmp}/tiket-test-db.XXXXXX")"

@@ -3,6 +3,7 @@
 #include "auth/password_policy.hpp"
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
+#include "users/routes.hpp"
 
 namespace tiket::auth {
 
@@ -12,21 +13,6 @@ using http::FieldReader;
 using http::Method;
 using http::Request;
 using http::Response;
-
-// Emails are compared lower-cased; a malformed one is a 400 for the field, which says nothing
-// about whether some account exists.
-std::string read_email(FieldReader& in) {
-  const auto raw = in.string("email", true, 3, 254);
-  if (!raw) {
-    return {};
-  }
-  auto email = users::normalize_email(*raw);
-  if (!email) {
-    in.add_error("email", "must be a valid email address");
-    return {};
-  }
-  return *email;
-}
 
 }  // namespace
 
@@ -41,35 +27,35 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
     if (in.has("role")) {
       in.add_error("role", "cannot be chosen when registering; new accounts are customers");
     }
-    const auto email = read_email(in);
+    const auto email = users::read_email(in);
     const auto password = in.string("password", true, 1, PasswordPolicy::kMaxLength, false);
     const auto name = in.string("name", true, 1, 100);
     if (password) {
-      for (const auto& reason : deps.users.password_problems(*password, email)) {
+      for (const auto& reason : deps.users.password_problems(*password, email.value_or(""))) {
         in.add_error("password", reason);
       }
     }
     in.finish();
     const auto user =
-        deps.auth.register_customer(email, *password, *name, client(req), req.request_id);
+        deps.auth.register_customer(*email, *password, *name, client(req), req.request_id);
     return Response::json(201, users::to_json(user));
   });
 
   router.add(Method::Post, "/api/auth/login", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email", "password"});
-    const auto email = read_email(in);
+    const auto email = users::read_email(in);
     const auto password = in.string("password", true, 1, 1024, false);
     in.finish();
-    return Response::json(200, deps.auth.login(email, *password, client(req)).to_json());
+    return Response::json(200, deps.auth.login(*email, *password, client(req)).to_json());
   });
 
   router.add(Method::Post, "/api/auth/login-code", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email"});
-    const auto email = read_email(in);
+    const auto email = users::read_email(in);
     in.finish();
-    deps.auth.request_code(email, client(req), req.request_id);
+    deps.auth.request_code(*email, client(req), req.request_id);
     return Response::json(
         202, {{"status", "accepted"},
               {"detail", "If the address belongs to an active account, a code is on its way."}});
@@ -78,10 +64,10 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
   router.add(Method::Post, "/api/auth/login-code/verify", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email", "code"});
-    const auto email = read_email(in);
+    const auto email = users::read_email(in);
     const auto code = in.string("code", true, 1, 16);
     in.finish();
-    return Response::json(200, deps.auth.verify_code(email, *code, client(req)).to_json());
+    return Response::json(200, deps.auth.verify_code(*email, *code, client(req)).to_json());
   });
 
   router.add(Method::Post, "/api/auth/refresh", [&deps](Request& req) {

@@ -33,6 +33,18 @@ unsigned parse_limit(const Request& req) {
 }
 }  // namespace
 
+std::optional<std::string> read_email(FieldReader& in) {
+  const auto raw = in.string("email", true, 3, 254);
+  if (!raw) {
+    return std::nullopt;
+  }
+  auto email = normalize_email(*raw);
+  if (!email) {
+    in.add_error("email", "must be a valid email address");
+  }
+  return email;
+}
+
 std::int64_t parse_id(std::string_view text) {
   std::int64_t id = 0;
   const auto* end = text.data() + text.size();
@@ -51,14 +63,7 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
         auth::enforce(deps.create_limit, "admin:" + std::to_string(me.user_id));
         const auto body = req.json_body();
         FieldReader in(body, {"email", "password", "name", "role"});
-        const auto raw_email = in.string("email", true, 3, 254);
-        std::optional<std::string> email;
-        if (raw_email) {
-          email = normalize_email(*raw_email);
-          if (!email) {
-            in.add_error("email", "must be a valid email address");
-          }
-        }
+        const auto email = read_email(in);
         const auto password =
             in.string("password", true, 1, auth::PasswordPolicy::kMaxLength, false);
         const auto name = in.string("name", true, 1, 100);

@@ -2,6 +2,7 @@
 
 #include "auth/authenticator.hpp"
 #include "auth/rate_limit.hpp"
+#include "http/json_fields.hpp"
 #include "http/router.hpp"
 #include "users/service.hpp"
 
@@ -15,6 +16,10 @@ struct UserRouteDeps {
 
 // POST/GET /api/users, GET/PATCH /api/users/{id}.
 void register_routes(http::Router& router, const UserRouteDeps& deps);
+
+// Reads the "email" field, lower-cased and checked, adding a field error when it is malformed
+// (which says nothing about whether some account exists). nullopt when missing or invalid.
+std::optional<std::string> read_email(http::FieldReader& in);
 
 // A path id: a positive decimal int64 without sign, spaces or leading zeros. 400 otherwise.
 std::int64_t parse_id(std::string_view text);
