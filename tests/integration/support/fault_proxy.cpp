@@ -106,7 +106,7 @@ void FaultProxy::restore() {
 }
 
 void FaultProxy::wait_applied() {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (is_open_ != want_open_ && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
