@@ -60,6 +60,11 @@ void Router::add(Method method, std::string path_template, Handler handler, Exec
   routes_.push_back(std::move(route));
 }
 
+void Router::add(Method method, std::string path_template, FastPath fast_path, Handler handler) {
+  add(method, std::move(path_template), std::move(handler), Execution::Worker);
+  routes_.back().fast_path = std::move(fast_path);
+}
+
 RouteMatch Router::match(Method method, std::string_view path) const {
   const auto parts = split_path(path);
   RouteMatch result;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,11 @@
 namespace tiket::http {
 
 using Handler = std::function<Response(Request&)>;
+
+// A non-blocking first try, run on the reactor thread before the route's worker handler: a
+// response (for example a read-cache hit) is the answer; nullopt hands the request to the
+// worker pool as usual. It must never block: no database, no locks held for long, no hashing.
+using FastPath = std::function<std::optional<Response>(Request&)>;
 
 // Inline handlers run on the reactor thread and must never block (health, metrics).
 // Everything that touches the database or hashes a password runs on the worker pool.
@@ -21,6 +27,7 @@ struct Route {
   std::vector<std::string> segments;
   Handler handler;
   Execution execution = Execution::Worker;
+  FastPath fast_path;  // optional; only for Execution::Worker routes
   std::size_t id = 0;
 };
 
@@ -38,6 +45,8 @@ class Router {
  public:
   void add(Method method, std::string path_template, Handler handler,
            Execution execution = Execution::Worker);
+  // A worker route whose `fast_path` is tried on the reactor thread first.
+  void add(Method method, std::string path_template, FastPath fast_path, Handler handler);
 
   // Throws AppError 400 when a path parameter has a malformed %-escape.
   RouteMatch match(Method method, std::string_view path) const;

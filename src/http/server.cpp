@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -172,6 +173,14 @@ Response error_response(const std::exception_ptr& error, const Request& req) {
 Response invoke(const Route& route, Request& req) {
   try {
     return route.handler(req);
+  } catch (...) {
+    return error_response(std::current_exception(), req);
+  }
+}
+
+std::optional<Response> invoke_fast_path(const Route& route, Request& req) {
+  try {
+    return route.fast_path(req);
   } catch (...) {
     return error_response(std::current_exception(), req);
   }
@@ -440,6 +449,14 @@ class Dispatcher final : public P::Handler {
       const auto resp = invoke(route, req);
       finish(state_, writer, req, route.id, route.path_template, resp, conn);
       return;
+    }
+    if (route.fast_path) {
+      // A cache hit is answered here, without the hand-off to a worker and back.
+      auto resp = invoke_fast_path(route, req);
+      if (resp) {
+        finish(state_, writer, req, route.id, route.path_template, *resp, conn);
+        return;
+      }
     }
 
     // Move the writer and a copy of the request to a worker; never touch preq there.

@@ -1,6 +1,7 @@
 // The real service (same wiring, same dispatcher) plus a few routes that only tests need:
 // an echo for body handling, a slow handler for shutdown, and one that throws.
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -26,6 +27,21 @@ int main(int argc, char** argv) {
     router.add(Method::Get, "/test/boom", [](Request&) -> Response {
       throw std::runtime_error("SELECT secret FROM internals -- must never reach a client");
     });
+    // ?hit=1 is answered by the fast path on the reactor thread; anything else goes to a
+    // worker, which sleeps ?ms= first.
+    router.add(
+        Method::Get, "/test/fast",
+        [](Request& req) -> std::optional<Response> {
+          if (req.query_param("hit") == std::optional<std::string_view>("1")) {
+            return Response::json(200, {{"served_by", "fast-path"}});
+          }
+          return std::nullopt;
+        },
+        [](Request& req) {
+          const auto ms = std::stoi(std::string(req.query_param("ms").value_or("0")));
+          std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          return Response::json(200, {{"served_by", "worker"}});
+        });
     router.add(
         Method::Get, "/test/inline-boom",
         [](Request&) -> Response { throw std::logic_error("inline internals"); },

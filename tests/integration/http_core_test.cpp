@@ -190,6 +190,38 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(ok + busy, 6);
 }
 
+TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
+  TestDatabase db;
+  Server server(TIKET_FIXTURE_BIN,
+                server_env(db.url_string(), {{"WORKER_THREADS", "1"}, {"WORKER_QUEUE_SIZE", "1"}}));
+  // Occupy the only worker and the only queue slot.
+  std::vector<std::future<HttpResponse>> busy;
+  for (int i = 0; i < 2; ++i) {
+    busy.push_back(std::async(std::launch::async, [&] {
+      return HttpClient(server.base_url()).get("/test/fast?ms=2000");
+    }));
+  }
+  // Wait until one runs and one is queued (/metrics is inline, it needs no worker).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (HttpClient(server.base_url()).get("/metrics").body.find("\nworker_queue_depth 1") ==
+             std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // A miss would need a worker: refused.
+  const auto miss = HttpClient(server.base_url()).get("/test/fast?ms=0");
+  EXPECT_TRUE(miss.is_problem(503)) << miss.status << " " << miss.body;
+  // A hit never needs one.
+  const auto hit = HttpClient(server.base_url()).get("/test/fast?hit=1");
+  EXPECT_EQ(hit.status, 200) << hit.body;
+  EXPECT_EQ(hit.json()["served_by"], "fast-path");
+  for (auto& b : busy) {
+    const auto r = b.get();
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["served_by"], "worker");
+  }
+}
+
 // Pins a Pistache 0.0.5 behaviour we document (ADR 0003) rather than like: its idle-peer check
 // treats a request that is still being handled like one whose headers are late. If a library
 // upgrade changes this, this test says so and the ADR and DB_READ_TIMEOUT_S default can change.
