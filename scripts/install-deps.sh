@@ -16,6 +16,8 @@ PACKAGES=(
   libpistache-dev libmysqlcppconn-dev libboost-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsodium-dev libcpp-jwt-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev
+  # zone files for BUSINESS_TZ (booking-code dates)
+  tzdata
   # tests
   libgtest-dev libgmock-dev
   # private MySQL-compatible server for local runs and tests (scripts/db.sh)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Loads the demo data into the database named by DATABASE_URL (development only; run.sh calls
-# it when APP_ENV=development). Idempotent: existing demo users are left as they are.
+# it when APP_ENV=development): the demo users, and published concerts of the demo organizer.
+# Idempotent: existing demo users are left as they are, and no concerts are added once the
+# demo organizer has any.
 #
 #   DEMO_PASSWORD   password of the three demo users (default tiket-demo)
 #   TIKET_BIN       binary to use (default build/release/tiket-api)
@@ -23,4 +25,5 @@ Demo accounts (password: ${DEMO_PASSWORD}):
   customer@tiket.test    customer
 Log in:  curl -s localhost:${PORT:-8080}/api/auth/login -H 'Content-Type: application/json' \\
            -d '{"email":"customer@tiket.test","password":"${DEMO_PASSWORD}"}'
+Concerts: curl -s 'localhost:${PORT:-8080}/api/concerts?city=jakarta'
 TXT

@@ -3,22 +3,28 @@
 #include <cppconn/exception.h>
 #include <curl/curl.h>
 #include <mysql_driver.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
 #include <sodium.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <tuple>
 
 #include "app/modules.hpp"
+#include "booking/expiry.hpp"
 #include "core/backoff.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 #include "db/migrations.hpp"
 #include "db/pool.hpp"
+#include "db/transaction.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/worker_pool.hpp"
@@ -112,6 +118,85 @@ bool create_user(Modules& modules, const std::string& email, const std::string& 
   return true;
 }
 
+struct DemoTicketType {
+  const char* name;
+  std::int64_t price;
+  std::int64_t quota;
+  std::optional<std::int64_t> per_user_limit;
+};
+
+struct DemoConcert {
+  const char* title;
+  const char* artist;
+  const char* venue;
+  const char* city;
+  int days_ahead;
+  std::vector<DemoTicketType> ticket_types;
+};
+
+// Published concerts owned by the demo organizer, starting at 19:00 WIB (12:00 UTC) some days
+// from now, created through the same service as the API (rules, audit rows, min_price).
+void seed_concerts(catalog::CatalogService& catalog, const auth::Principal& organizer) {
+  const std::vector<DemoConcert> concerts = {
+      {"Java Jazz Evening",
+       "Nusantara Jazz Ensemble",
+       "JIExpo Kemayoran",
+       "Jakarta",
+       21,
+       {{"Festival", 350'000, 2'000, 4}, {"VIP", 1'250'000, 200, std::nullopt}}},
+      {"Senayan Pop Night",
+       "Kirana",
+       "Istora Senayan",
+       "Jakarta",
+       45,
+       {{"Presale", 250'000, 500, 4},
+        {"Festival", 400'000, 3'000, std::nullopt},
+        {"VIP", 1'500'000, 150, 2}}},
+      {"Braga Indie Fest",
+       "Teras Sore",
+       "Sabuga",
+       "Bandung",
+       30,
+       {{"Festival", 300'000, 1'500, 4}, {"VIP", 900'000, 100, std::nullopt}}},
+      {"Dago Acoustic Session",
+       "Lintang and Friends",
+       "Dago Tea House",
+       "Bandung",
+       75,
+       {{"Regular", 150'000, 400, 4}, {"Front Row", 450'000, 40, 2}}},
+      {"Suroboyo Rock Night",
+       "Arek Rock Collective",
+       "Grand City Convention Hall",
+       "Surabaya",
+       60,
+       {{"Festival", 350'000, 2'500, 4}, {"VIP", 1'250'000, 250, std::nullopt}}},
+      {"Prambanan Sunset Strings",
+       "Orkes Keraton Muda",
+       "Prambanan Open Stage",
+       "Yogyakarta",
+       90,
+       {{"Festival", 275'000, 1'200, 4},
+        {"VIP", 1'100'000, 120, std::nullopt},
+        {"Family", 800'000, 300, 1}}},
+  };
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  for (const auto& demo : concerts) {
+    const core::Timestamp starts_at{today + std::chrono::days(demo.days_ahead) +
+                                    std::chrono::hours(12)};
+    const auto concert = catalog.create_concert(
+        {demo.title, demo.artist, demo.venue, demo.city, starts_at}, organizer, "cli");
+    for (const auto& type : demo.ticket_types) {
+      catalog.add_ticket_type(concert.id, {type.name, type.price, type.quota, type.per_user_limit},
+                              organizer, "cli");
+    }
+    catalog::ConcertPatch publish;
+    publish.status = catalog::ConcertStatus::published;
+    catalog.update_concert(concert.id, publish, organizer, "cli");
+    core::log::info("demo concert created",
+                    {{"id", concert.id}, {"title", demo.title}, {"city", demo.city}});
+  }
+}
+
 }  // namespace
 
 int create_admin(const core::Config& config, sql::Driver& driver,
@@ -131,7 +216,8 @@ int create_admin(const core::Config& config, sql::Driver& driver,
   }
   db::Pool pool(driver, pool_options(config));
   migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
-  Modules modules(config, pool);
+  prometheus::Registry registry;  // nobody scrapes a CLI command
+  Modules modules(config, pool, registry);
   if (!create_user(modules, *email, password, flag(args, "--name").value_or("Administrator"),
                    auth::Role::admin)) {
     std::cerr << "tiket-api: a user with this email already exists\n";
@@ -150,7 +236,8 @@ int seed_demo(const core::Config& config, sql::Driver& driver) {
   const std::string password = env != nullptr && *env != '\0' ? env : "tiket-demo";
   db::Pool pool(driver, pool_options(config));
   migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
-  Modules modules(config, pool);
+  prometheus::Registry registry;  // nobody scrapes a CLI command
+  Modules modules(config, pool, registry);
   const std::vector<std::tuple<std::string, std::string, auth::Role>> demo = {
       {"admin@tiket.test", "Demo Admin", auth::Role::admin},
       {"organizer@tiket.test", "Demo Organizer", auth::Role::organizer},
@@ -160,8 +247,56 @@ int seed_demo(const core::Config& config, sql::Driver& driver) {
     core::log::info(created ? "demo user created" : "demo user exists",
                     {{"email", email}, {"role", auth::to_string(role)}});
   }
+  const auto organizer = modules.users.find_by_email("organizer@tiket.test");
+  if (!organizer) {
+    throw std::runtime_error("the demo organizer is missing");
+  }
+  if (modules.catalog.count_owned(organizer->id) > 0) {
+    core::log::info("demo concerts exist", {{"organizer", organizer->email}});
+  } else {
+    seed_concerts(modules.catalog, {organizer->id, auth::Role::organizer});
+  }
   return 0;
 }
+
+namespace {
+// Domain counters kept as plain atomics by the services, copied into Prometheus counters at
+// each scrape (a counter only moves forward, so the copy adds the difference).
+void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
+  struct Source {
+    prometheus::Counter* counter;
+    const std::atomic<std::uint64_t>* value;
+    std::uint64_t seen = 0;
+  };
+  auto& bookings = prometheus::BuildCounter()
+                       .Name("tiket_bookings_total")
+                       .Help("Booking requests and state changes, by outcome")
+                       .Register(metrics.registry());
+  auto& retries = prometheus::BuildCounter()
+                      .Name("tiket_db_transaction_retries_total")
+                      .Help("Transactions run again after a deadlock or a lock wait timeout")
+                      .Register(metrics.registry());
+  const auto& c = modules.bookings.counters();
+  auto& stats = db::transaction_stats();
+  auto sources = std::make_shared<std::vector<Source>>(std::vector<Source>{
+      {&bookings.Add({{"outcome", "created"}}), &c.created},
+      {&bookings.Add({{"outcome", "replayed"}}), &c.replayed},
+      {&bookings.Add({{"outcome", "sold_out"}}), &c.sold_out},
+      {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
+      {&bookings.Add({{"outcome", "expired"}}), &c.expired},
+      {&retries.Add({{"error", "deadlock"}}), &stats.deadlock_retries},
+      {&retries.Add({{"error", "lock_wait_timeout"}}), &stats.lock_wait_retries}});
+  auto mutex = std::make_shared<std::mutex>();
+  metrics.on_scrape([sources, mutex] {
+    const std::lock_guard lock(*mutex);
+    for (auto& s : *sources) {
+      const auto now = s.value->load(std::memory_order_relaxed);
+      s.counter->Increment(static_cast<double>(now - s.seen));
+      s.seen = now;
+    }
+  });
+}
+}  // namespace
 
 int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extra_routes) {
   // Block the shutdown signals in every thread we start; main waits for them with sigwait.
@@ -192,7 +327,7 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
-  Modules modules(config, pool);
+  Modules modules(config, pool, metrics.registry());
   http::Router router;
   ops::register_routes(router, {pool, metrics, lifecycle, migrations});
   modules.register_routes(router);
@@ -200,6 +335,9 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
     extra_routes(router);
   }
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
+  // Until the scheduler slice: overdue holds are expired by a plain periodic timer.
+  const booking::ExpiryTimer expiry(modules.bookings, config.booking_expiry_interval);
+  register_domain_metrics(metrics, modules);
 
   metrics.on_scrape([&] {
     metrics.db_pool_in_use().Set(static_cast<double>(pool.in_use()));
@@ -255,7 +393,7 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
                  "  migrate       apply pending migrations and exit\n"
                  "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
                  "stdin\n"
-                 "  seed-demo     create the demo users (development and test only)\n"
+                 "  seed-demo     create the demo users and concerts (development and test only)\n"
                  "Configuration comes from the environment; see README.md.\n";
     return 0;
   }
@@ -272,6 +410,8 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
     std::cerr << "tiket-api: configuration error: " << e.what() << "\n";
     return 2;
   }
+  // The booking-code day is taken in BUSINESS_TZ; set once, before any thread starts.
+  core::set_business_time_zone(config.business_tz);
   core::log::init(config.log_level);
 
   int code = 1;

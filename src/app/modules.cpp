@@ -52,7 +52,7 @@ auth::TrustedProxies parse_proxies(const std::string& csv) {
 }
 }  // namespace
 
-Modules::Modules(const core::Config& cfg, db::Pool& pool)
+Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& registry)
     : config(cfg),
       hasher(auth::PasswordHasherOptions{cfg.hash_concurrency}),
       policy(auth::PasswordPolicy::load(cfg.common_passwords_file)),
@@ -69,8 +69,15 @@ Modules::Modules(const core::Config& cfg, db::Pool& pool)
              limiter(cfg.rate_register_ip), limiter(cfg.rate_users_create)},
       users(pool, hasher, policy),
       auth(users, hasher, jwt, refresh, codes, *mailer, limits),
-      authenticator(jwt) {
+      authenticator(jwt),
+      catalog(pool, catalog::CatalogOptions{cfg.catalog_cache_ttl}, registry),
+      bookings(pool, booking::BookingOptions{cfg.booking_hold}) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
+  // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once
+  // (other replicas catch up within one cache TTL).
+  bookings.on_stock_changed = [this](std::int64_t concert_id) {
+    catalog.invalidate_concert(concert_id);
+  };
 }
 
 void Modules::register_routes(http::Router& router) {
@@ -83,6 +90,12 @@ void Modules::register_routes(http::Router& router) {
       users::UserRouteDeps{users, authenticator, *limits.users_create});
   auth::register_routes(router, *auth_routes_);
   users::register_routes(router, *user_routes_);
+  catalog_routes_ = std::make_unique<catalog::CatalogRouteDeps>(
+      catalog::CatalogRouteDeps{catalog, authenticator});
+  catalog::register_routes(router, *catalog_routes_);
+  booking_routes_ = std::make_unique<booking::BookingRouteDeps>(
+      booking::BookingRouteDeps{bookings, authenticator});
+  booking::register_routes(router, *booking_routes_);
 }
 
 }  // namespace tiket::app

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <memory>
 
 #include "auth/authenticator.hpp"
@@ -13,6 +15,10 @@
 #include "auth/refresh_tokens.hpp"
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
+#include "booking/routes.hpp"
+#include "booking/service.hpp"
+#include "catalog/routes.hpp"
+#include "catalog/service.hpp"
 #include "core/config.hpp"
 #include "db/pool.hpp"
 #include "http/router.hpp"
@@ -22,9 +28,10 @@
 namespace tiket::app {
 
 // Every feature module, built once from the configuration. Owned by serve() (or a CLI
-// command) for the life of the process; routes hold references into it.
+// command) for the life of the process; routes hold references into it. Modules add their
+// domain metrics to `registry` (the server's; a CLI command passes a throwaway one).
 struct Modules {
-  Modules(const core::Config& cfg, db::Pool& pool);
+  Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& registry);
 
   void register_routes(http::Router& router);
 
@@ -41,10 +48,14 @@ struct Modules {
   users::UserService users;
   auth::AuthService auth;
   auth::Authenticator authenticator;
+  catalog::CatalogService catalog;
+  booking::BookingService bookings;
 
  private:
   std::unique_ptr<auth::AuthRouteDeps> auth_routes_;
   std::unique_ptr<users::UserRouteDeps> user_routes_;
+  std::unique_ptr<catalog::CatalogRouteDeps> catalog_routes_;
+  std::unique_ptr<booking::BookingRouteDeps> booking_routes_;
 };
 
 }  // namespace tiket::app

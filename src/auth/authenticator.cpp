@@ -45,6 +45,13 @@ Principal Authenticator::authenticate(http::Request& req) const {
   return {claims.user_id, *role};
 }
 
+std::optional<Principal> Authenticator::authenticate_optional(http::Request& req) const {
+  if (!req.header("authorization")) {
+    return std::nullopt;
+  }
+  return authenticate(req);
+}
+
 http::Handler Authenticator::require(std::initializer_list<Role> roles,
                                      AuthedHandler handler) const {
   std::vector<Role> allowed(roles);

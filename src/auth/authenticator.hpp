@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <vector>
 
 #include "auth/jwt.hpp"
@@ -25,6 +26,11 @@ class Authenticator {
   // 401 (with WWW-Authenticate: Bearer) when the header is missing or the token is not valid.
   // Records the user id on the request for the access log.
   Principal authenticate(http::Request& req) const;
+
+  // For operations open to anyone that show more to some callers: no Authorization header →
+  // nullopt (anonymous); a header that is present must be valid, else 401 as above, so that a
+  // client with an expired token learns it instead of silently seeing the anonymous view.
+  std::optional<Principal> authenticate_optional(http::Request& req) const;
 
   // A handler that runs only for an authenticated caller whose role is in `roles` (an empty
   // list means any role); 401 without a valid token, 403 with the wrong role.

@@ -5,6 +5,8 @@
 #include <limits>
 #include <optional>
 
+#include "core/clock.hpp"
+
 extern char**
     environ;  // NOLINT(readability-redundant-declaration): POSIX, not declared by <unistd.h> in C++
 
@@ -235,6 +237,18 @@ Config load_config(const Environment& env) {
   cfg.rate_verify_account = parse_rate(env, "RATE_LIMIT_VERIFY_ACCOUNT", cfg.rate_verify_account);
   cfg.rate_register_ip = parse_rate(env, "RATE_LIMIT_REGISTER_IP", cfg.rate_register_ip);
   cfg.rate_users_create = parse_rate(env, "RATE_LIMIT_USERS_CREATE", cfg.rate_users_create);
+
+  cfg.catalog_cache_ttl = std::chrono::milliseconds(
+      parse_number<long>(env, "CATALOG_CACHE_TTL_MS", cfg.catalog_cache_ttl.count(), 0, 3'600'000));
+  cfg.booking_hold = std::chrono::minutes(
+      parse_number<long>(env, "BOOKING_HOLD_MINUTES", cfg.booking_hold.count(), 1, 1440));
+  cfg.business_tz = text(env, "BUSINESS_TZ", cfg.business_tz);
+  if (!valid_time_zone(cfg.business_tz)) {
+    throw ConfigError("BUSINESS_TZ: '" + cfg.business_tz +
+                      "' is not an IANA time zone name found under /usr/share/zoneinfo");
+  }
+  cfg.booking_expiry_interval = std::chrono::seconds(parse_number<long>(
+      env, "BOOKING_EXPIRY_INTERVAL_S", cfg.booking_expiry_interval.count(), 1, 3600));
   return cfg;
 }
 

@@ -78,6 +78,12 @@ struct Config {
   RateSpec rate_verify_account{10, 300};
   RateSpec rate_register_ip{10, 3600};
   RateSpec rate_users_create{30, 60};
+
+  // Catalog and bookings
+  std::chrono::milliseconds catalog_cache_ttl{2000};  // 0 turns the read cache off
+  std::chrono::minutes booking_hold{15};
+  std::string business_tz = "Asia/Jakarta";  // the day in booking codes
+  std::chrono::seconds booking_expiry_interval{30};
 };
 
 // A bad value: the message is one line and names the variable.

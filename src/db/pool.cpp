@@ -7,6 +7,8 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include <algorithm>
+
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 
@@ -93,8 +95,12 @@ std::unique_ptr<Connection> Pool::connect() const {
   opts["OPT_CHARSET_NAME"] = "utf8mb4";
   std::unique_ptr<sql::Connection> raw(driver_.connect(opts));
   auto conn = std::make_unique<Connection>(std::move(raw));
-  // Store and compare times in UTC whatever the server's own zone is.
-  conn->execute("SET time_zone = '+00:00'");
+  // Store and compare times in UTC whatever the server's own zone is. A row-lock wait must
+  // end (as 1205, which the transaction helper retries) before the client's read timeout
+  // would cut the connection; the server default is 50 s.
+  const auto lock_wait = std::max<long>(1, static_cast<long>(options_.read_timeout.count()) - 1);
+  conn->execute("SET time_zone = '+00:00', innodb_lock_wait_timeout = " +
+                std::to_string(lock_wait));
   return conn;
 }
 

@@ -2,14 +2,28 @@
 
 #include <cppconn/exception.h>
 
+#include <atomic>
+#include <cstdint>
 #include <thread>
 #include <type_traits>
 
 #include "core/backoff.hpp"
+#include "core/errors.hpp"
 #include "db/errors.hpp"
 #include "db/pool.hpp"
 
 namespace tiket::db {
+
+// Process-wide retry counts, read by /metrics (tiket_db_transaction_retries_total).
+struct TransactionStats {
+  std::atomic<std::uint64_t> deadlock_retries{0};
+  std::atomic<std::uint64_t> lock_wait_retries{0};
+};
+
+inline TransactionStats& transaction_stats() {
+  static TransactionStats stats;
+  return stats;
+}
 
 struct TransactionOptions {
   unsigned max_attempts = 5;
@@ -47,9 +61,16 @@ auto transaction(Pool& pool, F&& work, const TransactionOptions& options = {})
       if (is_connection_error(code)) {
         lease.mark_broken();
       }
-      if (!is_retryable_transaction_error(code) || attempt >= options.max_attempts) {
+      if (!is_retryable_transaction_error(code)) {
         throw;
       }
+      if (attempt >= options.max_attempts) {
+        // Contention, not a fault: the client may simply try again.
+        throw core::AppError::unavailable("The database is busy; retry shortly.", 1);
+      }
+      (code == kErrDeadlock ? transaction_stats().deadlock_retries
+                            : transaction_stats().lock_wait_retries)
+          .fetch_add(1, std::memory_order_relaxed);
     } catch (...) {
       try {
         lease->rollback();

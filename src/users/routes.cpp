@@ -1,11 +1,10 @@
 #include "users/routes.hpp"
 
-#include <charconv>
-
 #include "auth/password_policy.hpp"
 #include "auth/service.hpp"
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
+#include "http/query.hpp"
 
 namespace tiket::users {
 
@@ -16,21 +15,6 @@ using http::FieldReader;
 using http::Method;
 using http::Request;
 using http::Response;
-
-unsigned parse_limit(const Request& req) {
-  const auto raw = req.query_param("limit");
-  if (!raw) {
-    return 20;
-  }
-  unsigned value = 0;
-  const auto* end = raw->data() + raw->size();
-  const auto [ptr, ec] = std::from_chars(raw->data(), end, value);
-  if (raw->empty() || ec != std::errc{} || ptr != end || value < 1 || value > 100) {
-    throw core::AppError::bad_request("limit must be a whole number from 1 to 100.",
-                                      {{"limit", "must be between 1 and 100"}});
-  }
-  return value;
-}
 }  // namespace
 
 std::optional<std::string> read_email(FieldReader& in) {
@@ -46,14 +30,7 @@ std::optional<std::string> read_email(FieldReader& in) {
 }
 
 std::int64_t parse_id(std::string_view text) {
-  std::int64_t id = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, id);
-  if (text.empty() || text.front() == '0' || ec != std::errc{} || ptr != end || id <= 0) {
-    throw core::AppError::bad_request("The id must be a positive whole number.",
-                                      {{"id", "must be a positive integer"}});
-  }
-  return id;
+  return http::parse_id(text);
 }
 
 void register_routes(http::Router& router, const UserRouteDeps& deps) {
@@ -83,7 +60,7 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
 
   router.add(Method::Get, "/api/users",
              deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal&) {
-               const auto limit = parse_limit(req);
+               const auto limit = http::parse_limit(req);
                std::optional<Role> role;
                if (const auto raw = req.query_param("role")) {
                  role = auth::parse_role(*raw);

@@ -1,14 +1,12 @@
 #include "users/service.hpp"
 
 #include <cppconn/exception.h>
-#include <sodium.h>
-
-#include <charconv>
 
 #include "core/errors.hpp"
 #include "db/audit.hpp"
 #include "db/errors.hpp"
 #include "db/transaction.hpp"
+#include "http/cursor.hpp"
 
 namespace tiket::users {
 
@@ -24,39 +22,11 @@ std::vector<core::FieldError> as_field_errors(const std::vector<std::string>& re
 }  // namespace
 
 std::string encode_cursor(std::int64_t last_id) {
-  const auto text = "u" + std::to_string(last_id);
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                    text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.find('\0'));
-  return out;
+  return http::encode_id_cursor('u', last_id);
 }
 
 std::int64_t decode_cursor(const std::string& cursor) {
-  const auto bad = [] {
-    return core::AppError::bad_request("The cursor is not valid; use next_cursor as returned.",
-                                       {{"cursor", "is not valid"}});
-  };
-  if (cursor.empty() || cursor.size() > 64) {
-    throw bad();
-  }
-  std::string raw(cursor.size(), '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), cursor.c_str(),
-                        cursor.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      len < 2 || raw[0] != 'u') {
-    throw bad();
-  }
-  std::int64_t id = 0;
-  const auto* begin = raw.data() + 1;
-  const auto* end = raw.data() + len;
-  const auto [ptr, ec] = std::from_chars(begin, end, id);
-  if (ec != std::errc{} || ptr != end || id < 0) {
-    throw bad();
-  }
-  return id;
+  return http::decode_id_cursor('u', cursor);
 }
 
 UserService::UserService(db::Pool& pool, auth::PasswordHasher& hasher,

@@ -62,6 +62,22 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_FALSE(cfg.migrate_on_start);
 }
 
+TEST(Config, CatalogAndBookingSettings) {
+  const auto defaults = load_config({});
+  EXPECT_EQ(defaults.catalog_cache_ttl.count(), 2000);
+  EXPECT_EQ(defaults.booking_hold.count(), 15);
+  EXPECT_EQ(defaults.business_tz, "Asia/Jakarta");
+  EXPECT_EQ(defaults.booking_expiry_interval.count(), 30);
+  const auto cfg = load_config({{"CATALOG_CACHE_TTL_MS", "0"},
+                                {"BOOKING_HOLD_MINUTES", "5"},
+                                {"BUSINESS_TZ", "Asia/Makassar"},
+                                {"BOOKING_EXPIRY_INTERVAL_S", "7"}});
+  EXPECT_EQ(cfg.catalog_cache_ttl.count(), 0);
+  EXPECT_EQ(cfg.booking_hold.count(), 5);
+  EXPECT_EQ(cfg.business_tz, "Asia/Makassar");
+  EXPECT_EQ(cfg.booking_expiry_interval.count(), 7);
+}
+
 TEST(Config, BadValueNamesTheVariableOnOneLine) {
   for (const auto& [name, value] :
        std::vector<std::pair<std::string, std::string>>{{"PORT", "eighty"},
@@ -72,7 +88,12 @@ TEST(Config, BadValueNamesTheVariableOnOneLine) {
                                                         {"LOG_LEVEL", "loud"},
                                                         {"WORKER_THREADS", "0"},
                                                         {"MIGRATE_ON_START", "maybe"},
-                                                        {"DATABASE_URL", "postgres://x@y/z"}}) {
+                                                        {"DATABASE_URL", "postgres://x@y/z"},
+                                                        {"CATALOG_CACHE_TTL_MS", "-5"},
+                                                        {"BOOKING_HOLD_MINUTES", "0"},
+                                                        {"BOOKING_EXPIRY_INTERVAL_S", "1h"},
+                                                        {"BUSINESS_TZ", "Asia/Atlantis"},
+                                                        {"BUSINESS_TZ", "../../etc/passwd"}}) {
     const auto message = error_for({{name, value}});
     EXPECT_TRUE(message.starts_with(name + ":")) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace tiket::booking {
+
+enum class Status { pending_payment, paid, expired, cancelled };
+
+std::string_view to_string(Status status);
+std::optional<Status> parse_status(std::string_view text);
+
+struct Item {
+  std::int64_t ticket_type_id = 0;
+  std::int64_t quantity = 0;
+  std::int64_t unit_price = 0;
+};
+
+struct Booking {
+  std::int64_t id = 0;
+  std::string code;
+  Status status = Status::pending_payment;
+  std::int64_t user_id = 0;
+  std::int64_t concert_id = 0;
+  std::vector<Item> items;
+  std::int64_t total_amount = 0;
+  std::string expires_at;  // RFC 3339 UTC
+  std::string created_at;  // RFC 3339 UTC
+};
+
+nlohmann::json to_json(const Booking& booking);
+
+// TIX-YYYYMMDD-NNNNNN: the business day and its running number, at least six digits.
+std::string format_code(const core::Date& day, std::uint32_t number);
+
+// True when `code` has the shape of a booking code (checked before any query).
+bool looks_like_code(std::string_view code);
+
+}  // namespace tiket::booking

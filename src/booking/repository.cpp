@@ -1,0 +1,348 @@
+#include "booking/repository.hpp"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <map>
+#include <memory>
+
+namespace tiket::booking {
+
+namespace {
+
+// Times are DATETIME(6) in UTC (the pool sets time_zone '+00:00').
+constexpr const char* kColumns =
+    "b.id, b.code, b.status, b.user_id, b.concert_id, b.total_amount, "
+    "DATE_FORMAT(b.expires_at, '%Y-%m-%dT%H:%i:%sZ') AS expires_at, "
+    "DATE_FORMAT(b.created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at";
+
+Booking read_booking(sql::ResultSet& rs) {
+  Booking b;
+  b.id = static_cast<std::int64_t>(rs.getInt64("id"));
+  b.code = rs.getString("code");
+  b.status = parse_status(std::string(rs.getString("status"))).value_or(Status::pending_payment);
+  b.user_id = static_cast<std::int64_t>(rs.getInt64("user_id"));
+  b.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
+  b.total_amount = static_cast<std::int64_t>(rs.getInt64("total_amount"));
+  b.expires_at = rs.getString("expires_at");
+  b.created_at = rs.getString("created_at");
+  return b;
+}
+
+std::int64_t last_insert_id(db::Connection& conn) {
+  auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
+  const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
+  rs->next();
+  return static_cast<std::int64_t>(rs->getInt64(1));
+}
+
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += i == 0 ? "?" : ", ?";
+  }
+  return out;
+}
+
+}  // namespace
+
+void BookingRepository::lock_user(db::Connection& conn, std::int64_t user_id) const {
+  auto& stmt = conn.prepare("SELECT id FROM users WHERE id = ? FOR UPDATE");
+  stmt.setInt64(1, user_id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+}
+
+std::optional<IdempotencyRow> BookingRepository::find_idempotency(db::Connection& conn,
+                                                                  std::int64_t user_id,
+                                                                  const std::string& key) const {
+  auto& stmt = conn.prepare(
+      "SELECT request_hash, response_status, response_body, "
+      "expires_at <= UTC_TIMESTAMP(6) AS expired "
+      "FROM idempotency_keys WHERE user_id = ? AND idem_key = ? FOR UPDATE");
+  stmt.setInt64(1, user_id);
+  stmt.setString(2, key);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  IdempotencyRow row;
+  row.request_hash = rs->getString("request_hash");
+  row.response_status = rs->getInt("response_status");
+  row.response_body = rs->getString("response_body");
+  row.expired = rs->getBoolean("expired");
+  return row;
+}
+
+void BookingRepository::delete_idempotency(db::Connection& conn, std::int64_t user_id,
+                                           const std::string& key) const {
+  auto& stmt = conn.prepare("DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?");
+  stmt.setInt64(1, user_id);
+  stmt.setString(2, key);
+  stmt.executeUpdate();
+}
+
+void BookingRepository::insert_idempotency(db::Connection& conn, std::int64_t user_id,
+                                           const std::string& key, const std::string& request_hash,
+                                           int status, const std::string& body) const {
+  auto& stmt = conn.prepare(
+      "INSERT INTO idempotency_keys "
+      "(user_id, idem_key, request_hash, response_status, response_body, expires_at) "
+      "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL 24 HOUR)");
+  stmt.setInt64(1, user_id);
+  stmt.setString(2, key);
+  stmt.setString(3, request_hash);
+  stmt.setInt(4, status);
+  stmt.setString(5, body);
+  stmt.executeUpdate();
+}
+
+unsigned BookingRepository::purge_idempotency(db::Connection& conn, unsigned limit) const {
+  auto& stmt =
+      conn.prepare("DELETE FROM idempotency_keys WHERE expires_at <= UTC_TIMESTAMP(6) LIMIT ?");
+  stmt.setUInt(1, limit);
+  return static_cast<unsigned>(stmt.executeUpdate());
+}
+
+std::optional<ConcertRow> BookingRepository::concert_for_booking(db::Connection& conn,
+                                                                 std::int64_t concert_id) const {
+  auto& stmt = conn.prepare(
+      "SELECT id, status, starts_at <= UTC_TIMESTAMP(6) AS started FROM concerts "
+      "WHERE id = ? LOCK IN SHARE MODE");
+  stmt.setInt64(1, concert_id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  return ConcertRow{static_cast<std::int64_t>(rs->getInt64("id")), rs->getString("status"),
+                    rs->getBoolean("started")};
+}
+
+std::optional<TicketTypeRow> BookingRepository::ticket_type(db::Connection& conn,
+                                                            std::int64_t id) const {
+  auto& stmt =
+      conn.prepare("SELECT id, concert_id, price, per_user_limit FROM ticket_types WHERE id = ?");
+  stmt.setInt64(1, id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  TicketTypeRow row;
+  row.id = static_cast<std::int64_t>(rs->getInt64("id"));
+  row.concert_id = static_cast<std::int64_t>(rs->getInt64("concert_id"));
+  row.price = static_cast<std::int64_t>(rs->getInt64("price"));
+  if (!rs->isNull("per_user_limit")) {
+    row.per_user_limit = static_cast<std::int64_t>(rs->getInt64("per_user_limit"));
+  }
+  return row;
+}
+
+std::int64_t BookingRepository::held_by_user(db::Connection& conn, std::int64_t user_id,
+                                             std::int64_t ticket_type_id) const {
+  auto& stmt = conn.prepare(
+      "SELECT COALESCE(SUM(i.quantity), 0) FROM bookings b "
+      "JOIN booking_items i ON i.booking_id = b.id "
+      "WHERE b.user_id = ? AND i.ticket_type_id = ? AND (b.status = 'paid' OR "
+      "(b.status = 'pending_payment' AND b.expires_at > UTC_TIMESTAMP(6)))");
+  stmt.setInt64(1, user_id);
+  stmt.setInt64(2, ticket_type_id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  rs->next();
+  return static_cast<std::int64_t>(rs->getInt64(1));
+}
+
+bool BookingRepository::take_stock(db::Connection& conn, std::int64_t ticket_type_id,
+                                   std::int64_t quantity) const {
+  auto& stmt = conn.prepare(
+      "UPDATE ticket_types SET available = available - ? WHERE id = ? AND available >= ?");
+  stmt.setInt64(1, quantity);
+  stmt.setInt64(2, ticket_type_id);
+  stmt.setInt64(3, quantity);
+  return stmt.executeUpdate() == 1;
+}
+
+void BookingRepository::return_stock(db::Connection& conn, std::int64_t ticket_type_id,
+                                     std::int64_t quantity) const {
+  auto& stmt = conn.prepare("UPDATE ticket_types SET available = available + ? WHERE id = ?");
+  stmt.setInt64(1, quantity);
+  stmt.setInt64(2, ticket_type_id);
+  stmt.executeUpdate();
+}
+
+std::uint32_t BookingRepository::next_day_number(db::Connection& conn,
+                                                 const std::string& iso_day) const {
+  // LAST_INSERT_ID(expr) hands the new value back on this connection without a second read
+  // of the row; the row lock stays until commit or rollback (ADR 0007).
+  auto& stmt = conn.prepare(
+      "INSERT INTO booking_code_counters (business_day, last_number) "
+      "VALUES (?, LAST_INSERT_ID(1)) "
+      "ON DUPLICATE KEY UPDATE last_number = LAST_INSERT_ID(last_number + 1)");
+  stmt.setString(1, iso_day);
+  stmt.executeUpdate();
+  return static_cast<std::uint32_t>(last_insert_id(conn));
+}
+
+std::int64_t BookingRepository::insert_booking(db::Connection& conn, const std::string& code,
+                                               const std::string& iso_day, std::uint32_t number,
+                                               std::int64_t user_id, std::int64_t concert_id,
+                                               std::int64_t total_amount, long hold_minutes) const {
+  auto& stmt = conn.prepare(
+      "INSERT INTO bookings "
+      "(code, business_day, day_number, user_id, concert_id, total_amount, expires_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? MINUTE)");
+  stmt.setString(1, code);
+  stmt.setString(2, iso_day);
+  stmt.setUInt(3, number);
+  stmt.setInt64(4, user_id);
+  stmt.setInt64(5, concert_id);
+  stmt.setInt64(6, total_amount);
+  stmt.setInt64(7, hold_minutes);
+  stmt.executeUpdate();
+  return last_insert_id(conn);
+}
+
+void BookingRepository::insert_item(db::Connection& conn, std::int64_t booking_id,
+                                    const Item& item) const {
+  auto& stmt = conn.prepare(
+      "INSERT INTO booking_items (booking_id, ticket_type_id, quantity, unit_price) "
+      "VALUES (?, ?, ?, ?)");
+  stmt.setInt64(1, booking_id);
+  stmt.setInt64(2, item.ticket_type_id);
+  stmt.setInt64(3, item.quantity);
+  stmt.setInt64(4, item.unit_price);
+  stmt.executeUpdate();
+}
+
+std::optional<Booking> BookingRepository::find_by_code(db::Connection& conn,
+                                                       const std::string& code,
+                                                       bool for_update) const {
+  auto& stmt =
+      conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.code = ?" +
+                   (for_update ? " FOR UPDATE" : ""));
+  stmt.setString(1, code);
+  std::vector<Booking> found;
+  {
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    if (rs->next()) {
+      found.push_back(read_booking(*rs));
+    }
+  }
+  if (found.empty()) {
+    return std::nullopt;
+  }
+  load_items(conn, found);
+  return std::move(found.front());
+}
+
+std::optional<Booking> BookingRepository::find_by_id(db::Connection& conn, std::int64_t id) const {
+  auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.id = ?");
+  stmt.setInt64(1, id);
+  std::vector<Booking> found;
+  {
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    if (rs->next()) {
+      found.push_back(read_booking(*rs));
+    }
+  }
+  if (found.empty()) {
+    return std::nullopt;
+  }
+  load_items(conn, found);
+  return std::move(found.front());
+}
+
+std::vector<Booking> BookingRepository::list(db::Connection& conn,
+                                             const BookingFilter& filter) const {
+  // The statement text depends only on which filters are present (never on their values), so
+  // each of the few variants is prepared once per connection.
+  std::string sql = std::string("SELECT ") + kColumns + " FROM bookings b WHERE 1 = 1";
+  if (filter.user_id) {
+    sql += " AND b.user_id = ?";
+  }
+  if (filter.concert_id) {
+    sql += " AND b.concert_id = ?";
+  }
+  if (filter.status) {
+    sql += " AND b.status = ?";
+  }
+  if (filter.before_id > 0) {
+    sql += " AND b.id < ?";
+  }
+  sql += " ORDER BY b.id DESC LIMIT ?";
+  auto& stmt = conn.prepare(sql);
+  unsigned i = 1;
+  if (filter.user_id) {
+    stmt.setInt64(i++, *filter.user_id);
+  }
+  if (filter.concert_id) {
+    stmt.setInt64(i++, *filter.concert_id);
+  }
+  if (filter.status) {
+    stmt.setString(i++, std::string(to_string(*filter.status)));
+  }
+  if (filter.before_id > 0) {
+    stmt.setInt64(i++, filter.before_id);
+  }
+  stmt.setUInt(i, filter.limit);
+  std::vector<Booking> out;
+  {
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      out.push_back(read_booking(*rs));
+    }
+  }
+  load_items(conn, out);
+  return out;
+}
+
+void BookingRepository::load_items(db::Connection& conn, std::vector<Booking>& bookings) const {
+  if (bookings.empty()) {
+    return;
+  }
+  auto& stmt = conn.prepare(
+      "SELECT booking_id, ticket_type_id, quantity, unit_price FROM booking_items "
+      "WHERE booking_id IN (" +
+      placeholders(bookings.size()) + ") ORDER BY booking_id, ticket_type_id");
+  std::map<std::int64_t, Booking*> by_id;
+  unsigned i = 1;
+  for (auto& b : bookings) {
+    stmt.setInt64(i++, b.id);
+    by_id[b.id] = &b;
+  }
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  while (rs->next()) {
+    const auto it = by_id.find(static_cast<std::int64_t>(rs->getInt64("booking_id")));
+    if (it != by_id.end()) {
+      it->second->items.push_back({static_cast<std::int64_t>(rs->getInt64("ticket_type_id")),
+                                   static_cast<std::int64_t>(rs->getInt64("quantity")),
+                                   static_cast<std::int64_t>(rs->getInt64("unit_price"))});
+    }
+  }
+}
+
+bool BookingRepository::leave_pending(db::Connection& conn, std::int64_t id, Status to,
+                                      bool only_if_overdue) const {
+  auto& stmt =
+      conn.prepare(only_if_overdue ? "UPDATE bookings SET status = ? WHERE id = ? AND status = "
+                                     "'pending_payment' AND expires_at <= UTC_TIMESTAMP(6)"
+                                   : "UPDATE bookings SET status = ? WHERE id = ? AND status = "
+                                     "'pending_payment'");
+  stmt.setString(1, std::string(to_string(to)));
+  stmt.setInt64(2, id);
+  return stmt.executeUpdate() == 1;
+}
+
+std::vector<std::int64_t> BookingRepository::overdue_ids(db::Connection& conn,
+                                                         unsigned limit) const {
+  auto& stmt = conn.prepare(
+      "SELECT id FROM bookings WHERE status = 'pending_payment' "
+      "AND expires_at <= UTC_TIMESTAMP(6) ORDER BY expires_at LIMIT ?");
+  stmt.setUInt(1, limit);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  std::vector<std::int64_t> ids;
+  while (rs->next()) {
+    ids.push_back(static_cast<std::int64_t>(rs->getInt64(1)));
+  }
+  return ids;
+}
+
+}  // namespace tiket::booking

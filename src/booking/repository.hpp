@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "booking/booking.hpp"
+#include "db/pool.hpp"
+
+namespace tiket::booking {
+
+struct TicketTypeRow {
+  std::int64_t id = 0;
+  std::int64_t concert_id = 0;
+  std::int64_t price = 0;
+  std::optional<std::int64_t> per_user_limit;
+};
+
+struct ConcertRow {
+  std::int64_t id = 0;
+  std::string status;
+  bool started = false;  // starts_at is in the past
+};
+
+struct IdempotencyRow {
+  std::string request_hash;
+  int response_status = 0;
+  std::string response_body;
+  bool expired = false;
+};
+
+struct BookingFilter {
+  std::optional<std::int64_t> user_id;
+  std::optional<Status> status;
+  std::optional<std::int64_t> concert_id;
+  std::int64_t before_id = 0;  // keyset cursor, newest first; 0 = from the newest
+  unsigned limit = 20;
+};
+
+// SQL for bookings, their items, the day counter and idempotency keys, and nothing else. The
+// catalog tables are touched only where a booking must lock or change them (stock).
+class BookingRepository {
+ public:
+  // Serialises one customer's bookings: the per-user limit and Idempotency-Key checks that
+  // follow are then decided one request at a time.
+  void lock_user(db::Connection& conn, std::int64_t user_id) const;
+
+  // A locking read: sees the latest committed row.
+  std::optional<IdempotencyRow> find_idempotency(db::Connection& conn, std::int64_t user_id,
+                                                 const std::string& key) const;
+  void delete_idempotency(db::Connection& conn, std::int64_t user_id, const std::string& key) const;
+  void insert_idempotency(db::Connection& conn, std::int64_t user_id, const std::string& key,
+                          const std::string& request_hash, int status,
+                          const std::string& body) const;
+  unsigned purge_idempotency(db::Connection& conn, unsigned limit) const;
+
+  // LOCK IN SHARE MODE: an organizer cannot cancel the concert under a booking in flight.
+  std::optional<ConcertRow> concert_for_booking(db::Connection& conn,
+                                                std::int64_t concert_id) const;
+  std::optional<TicketTypeRow> ticket_type(db::Connection& conn, std::int64_t id) const;
+  // Seats of `ticket_type_id` the user holds in paid or unexpired pending bookings.
+  std::int64_t held_by_user(db::Connection& conn, std::int64_t user_id,
+                            std::int64_t ticket_type_id) const;
+
+  // The conditional update: false (and nothing changed) when fewer than `quantity` are left.
+  bool take_stock(db::Connection& conn, std::int64_t ticket_type_id, std::int64_t quantity) const;
+  void return_stock(db::Connection& conn, std::int64_t ticket_type_id, std::int64_t quantity) const;
+
+  // The next running number of `iso_day` (YYYY-MM-DD). Locks that day's counter row until
+  // the transaction ends, so a rollback gives the number back.
+  std::uint32_t next_day_number(db::Connection& conn, const std::string& iso_day) const;
+
+  std::int64_t insert_booking(db::Connection& conn, const std::string& code,
+                              const std::string& iso_day, std::uint32_t number,
+                              std::int64_t user_id, std::int64_t concert_id,
+                              std::int64_t total_amount, long hold_minutes) const;
+  void insert_item(db::Connection& conn, std::int64_t booking_id, const Item& item) const;
+
+  std::optional<Booking> find_by_code(db::Connection& conn, const std::string& code,
+                                      bool for_update) const;
+  std::optional<Booking> find_by_id(db::Connection& conn, std::int64_t id) const;
+  std::vector<Booking> list(db::Connection& conn, const BookingFilter& filter) const;
+
+  // pending_payment → `to`, only if still pending (and, for expiry, only if overdue).
+  // Returns whether this call made the change: the caller that did returns the stock.
+  bool leave_pending(db::Connection& conn, std::int64_t id, Status to, bool only_if_overdue) const;
+  std::vector<std::int64_t> overdue_ids(db::Connection& conn, unsigned limit) const;
+
+ private:
+  void load_items(db::Connection& conn, std::vector<Booking>& bookings) const;
+};
+
+}  // namespace tiket::booking

@@ -1,0 +1,150 @@
+#include "booking/routes.hpp"
+
+#include <set>
+
+#include "core/errors.hpp"
+#include "http/json_fields.hpp"
+#include "http/query.hpp"
+
+namespace tiket::booking {
+
+namespace {
+using auth::Principal;
+using auth::Role;
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr std::size_t kMaxItems = 10;
+constexpr std::int64_t kMaxQuantity = 100;
+constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in every JSON client
+
+nlohmann::json page_json(const BookingPage& page) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& b : page.items) {
+    items.push_back(to_json(b));
+  }
+  return {{"items", items},
+          {"next_cursor",
+           page.next_cursor ? nlohmann::json(*page.next_cursor) : nlohmann::json(nullptr)}};
+}
+}  // namespace
+
+std::string read_idempotency_key(const Request& req) {
+  const auto key = req.header("idempotency-key");
+  if (!key || key->empty()) {
+    throw core::AppError::bad_request(
+        "The Idempotency-Key header is required: send a fresh random value (a UUID) per "
+        "booking, and the same value when you retry it.",
+        {{"Idempotency-Key", "is required"}});
+  }
+  bool printable = key->size() <= 255;
+  for (const char c : *key) {
+    printable = printable && c > 0x20 && c < 0x7F;
+  }
+  if (!printable) {
+    throw core::AppError::bad_request(
+        "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
+        {{"Idempotency-Key", "must be 1-255 printable ASCII characters"}});
+  }
+  return std::string(*key);
+}
+
+BookingRequest read_booking_request(const nlohmann::json& body) {
+  http::FieldReader in(body, {"concert_id", "items"});
+  BookingRequest out;
+  out.concert_id = in.integer("concert_id", true, 1, kMaxId).value_or(0);
+  if (!in.has("items")) {
+    in.add_error("items", "is required");
+  } else if (!body["items"].is_array() || body["items"].empty() ||
+             body["items"].size() > kMaxItems) {
+    in.add_error("items", "must be an array of 1 to " + std::to_string(kMaxItems) + " items");
+  } else {
+    std::set<std::int64_t> seen;
+    for (std::size_t i = 0; i < body["items"].size(); ++i) {
+      const auto& raw = body["items"][i];
+      const auto prefix = "items[" + std::to_string(i) + "]";
+      if (!raw.is_object()) {
+        in.add_error(prefix, "must be an object {ticket_type_id, quantity}");
+        continue;
+      }
+      // A price sent by the client is accepted and ignored: every item is priced from the DB.
+      http::FieldReader item(raw, {"ticket_type_id", "quantity", "unit_price", "price"});
+      const auto type = item.integer("ticket_type_id", true, 1, kMaxId);
+      const auto quantity = item.integer("quantity", true, 1, kMaxQuantity);
+      try {
+        item.finish();
+      } catch (const core::AppError& e) {
+        for (const auto& err : e.errors()) {
+          in.add_error(prefix + "." + err.field, err.message);
+        }
+        continue;
+      }
+      if (!seen.insert(*type).second) {
+        in.add_error(prefix + ".ticket_type_id", "appears twice; add the quantities instead");
+        continue;
+      }
+      out.items.push_back({*type, *quantity});
+    }
+  }
+  in.finish();
+  return out;
+}
+
+void register_routes(http::Router& router, const BookingRouteDeps& deps) {
+  router.add(
+      Method::Post, "/api/bookings",
+      deps.authenticator.require({Role::customer}, [&deps](Request& req, const Principal& me) {
+        const auto key = read_idempotency_key(req);
+        const auto request = read_booking_request(req.json_body());
+        const auto result = deps.bookings.create(me.user_id, key, request);
+        Response resp;
+        resp.status = result.status;
+        resp.body = result.body;
+        const auto code = nlohmann::json::parse(result.body).value("code", "");
+        resp.headers.emplace_back("Location", "/api/bookings/" + code);
+        if (result.replayed) {
+          resp.headers.emplace_back("Idempotent-Replayed", "true");
+        }
+        return resp;
+      }));
+
+  router.add(Method::Get, "/api/bookings",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               http::QueryReader q(req, {"limit", "cursor", "status", "concert_id", "user_id"});
+               BookingFilter filter;
+               filter.limit = q.limit();
+               if (const auto status = q.string("status", 32)) {
+                 filter.status = parse_status(*status);
+                 if (!filter.status) {
+                   q.add_error("status",
+                               "must be one of: pending_payment, paid, expired, cancelled");
+                 }
+               }
+               filter.concert_id = q.integer("concert_id", 1, kMaxId);
+               filter.user_id = q.integer("user_id", 1, kMaxId);
+               const auto cursor = q.string("cursor", 64);
+               q.finish();
+               return Response::json(200, page_json(deps.bookings.list(me, filter, cursor)));
+             }));
+
+  router.add(Method::Get, "/api/bookings/{code}",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               return Response::json(
+                   200, to_json(deps.bookings.get(std::string(*req.param("code")), me)));
+             }));
+
+  router.add(Method::Post, "/api/bookings/{code}/cancel",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               return Response::json(
+                   200, to_json(deps.bookings.cancel(std::string(*req.param("code")), me)));
+             }));
+
+  router.add(Method::Post, "/api/admin/jobs/expire-bookings/run",
+             deps.authenticator.require({Role::admin}, [&deps](Request&, const Principal&) {
+               const auto expired = deps.bookings.expire_overdue();
+               return Response::json(200, {{"job", "expire-bookings"}, {"expired", expired}});
+             }));
+}
+
+}  // namespace tiket::booking

@@ -1,0 +1,693 @@
+// Bookings against a real tiket-api process, a real MariaDB/MySQL and real threads: every
+// concurrency claim in docs (never oversells, per-user limits, one booking per
+// Idempotency-Key, stock returned exactly once, deadlocks retried) has a test here that fires
+// the requests in parallel and then checks the database.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <latch>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "booking/repository.hpp"
+#include "support/api.hpp"
+
+using tiket::test::Api;
+using tiket::test::EnvOverrides;
+using tiket::test::HttpResponse;
+
+namespace {
+
+struct TypeSpec {
+  std::string name;
+  long long price = 100000;
+  long long quota = 10;
+  long long per_user_limit = 0;  // 0: none
+};
+
+struct Concert {
+  std::int64_t id = 0;
+  std::vector<std::int64_t> types;  // in the order of the specs
+};
+
+std::string rfc3339_in_days(int days) {
+  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:00:00Z", &utc);
+  return buf;
+}
+
+// The calendar day in Asia/Jakarta (UTC+7 all year, no daylight saving) at `t`.
+std::string jakarta_day(std::time_t t) {
+  const std::time_t local = t + 7 * 3600;
+  std::tm tm{};
+  gmtime_r(&local, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y%m%d", &tm);
+  return buf;
+}
+
+nlohmann::json items(std::initializer_list<std::pair<std::int64_t, long long>> list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [type, quantity] : list) {
+    out.push_back({{"ticket_type_id", type}, {"quantity", quantity}});
+  }
+  return out;
+}
+
+// Reads one sample from the Prometheus text at /metrics, 0 when absent.
+double metric(const Api& api, const std::string& series) {
+  const auto body = api.get("/metrics").body;
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos) {
+    return 0;
+  }
+  return std::stod(body.substr(at + series.size() + 2));
+}
+
+class Bookings : public ::testing::Test {
+ protected:
+  explicit Bookings(EnvOverrides env = {{"CATALOG_CACHE_TTL_MS", "0"}})
+      : api_(std::move(env)), admin_(api_.admin_tokens()["access_token"].get<std::string>()) {}
+
+  Concert concert(const std::vector<TypeSpec>& specs, bool publish = true) {
+    const auto created = api_.post("/api/concerts",
+                                   {{"title", "Konser Test"},
+                                    {"artist", "Band Test"},
+                                    {"venue", "Istora Senayan"},
+                                    {"city", "Jakarta"},
+                                    {"starts_at", rfc3339_in_days(30)}},
+                                   admin_);
+    EXPECT_EQ(created.status, 201) << created.body;
+    Concert c;
+    c.id = created.json()["id"].get<std::int64_t>();
+    for (const auto& spec : specs) {
+      nlohmann::json body = {{"name", spec.name}, {"price", spec.price}, {"quota", spec.quota}};
+      if (spec.per_user_limit > 0) {
+        body["per_user_limit"] = spec.per_user_limit;
+      }
+      const auto type =
+          api_.post("/api/concerts/" + std::to_string(c.id) + "/ticket-types", body, admin_);
+      EXPECT_EQ(type.status, 201) << type.body;
+      c.types.push_back(type.json()["id"].get<std::int64_t>());
+    }
+    if (publish) {
+      const auto r =
+          api_.patch("/api/concerts/" + std::to_string(c.id), {{"status", "published"}}, admin_);
+      EXPECT_EQ(r.status, 200) << r.body;
+    }
+    return c;
+  }
+
+  std::string customer(const std::string& name) {
+    return api_.customer_tokens(name + "@example.id")["access_token"].get<std::string>();
+  }
+
+  HttpResponse book(const std::string& token, std::int64_t concert_id, const nlohmann::json& list,
+                    const std::string& key) const {
+    std::vector<std::string> headers;
+    if (!key.empty()) {
+      headers.push_back("Idempotency-Key: " + key);
+    }
+    return api_.post("/api/bookings", {{"concert_id", concert_id}, {"items", list}}, token,
+                     headers);
+  }
+
+  long long available(std::int64_t type) {
+    return api_.db().query_int("SELECT available FROM ticket_types WHERE id = " +
+                               std::to_string(type));
+  }
+
+  long long count(const std::string& where = "1 = 1") {
+    return api_.db().query_int("SELECT COUNT(*) FROM bookings WHERE " + where);
+  }
+
+  // Everything a failed booking must leave untouched.
+  std::vector<long long> snapshot() {
+    return {api_.db().query_int("SELECT COUNT(*) FROM bookings"),
+            api_.db().query_int("SELECT COUNT(*) FROM booking_items"),
+            api_.db().query_int("SELECT COALESCE(SUM(available), 0) FROM ticket_types"),
+            api_.db().query_int("SELECT COUNT(*) FROM idempotency_keys"),
+            api_.db().query_int("SELECT COALESCE(SUM(last_number), 0) FROM booking_code_counters")};
+  }
+
+  HttpResponse cancel(const std::string& token, const std::string& code) const {
+    return api_.post("/api/bookings/" + code + "/cancel", nlohmann::json::object(), token);
+  }
+
+  Api api_;
+  std::string admin_;
+};
+
+class BookingsWithManualExpiry : public Bookings {
+ protected:
+  BookingsWithManualExpiry()
+      : Bookings({{"CATALOG_CACHE_TTL_MS", "0"}, {"BOOKING_EXPIRY_INTERVAL_S", "3600"}}) {}
+};
+
+class BookingsWithFastExpiry : public Bookings {
+ protected:
+  BookingsWithFastExpiry()
+      : Bookings({{"CATALOG_CACHE_TTL_MS", "0"}, {"BOOKING_EXPIRY_INTERVAL_S", "1"}}) {}
+};
+
+}  // namespace
+
+TEST_F(Bookings, CreatesAPendingBookingPricedFromTheDatabase) {
+  const auto c = concert({{"Festival", 350000, 10}, {"VIP", 1250000, 5}});
+  const auto budi = customer("budi");
+  const auto before = std::time(nullptr);
+  // A price sent by the client is ignored.
+  const auto r = api_.post("/api/bookings",
+                           {{"concert_id", c.id},
+                            {"items",
+                             {{{"ticket_type_id", c.types[1]}, {"quantity", 1}, {"unit_price", 1}},
+                              {{"ticket_type_id", c.types[0]}, {"quantity", 2}, {"price", 1}}}}},
+                           budi, {"Idempotency-Key: first-booking"});
+  const auto after = std::time(nullptr);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto b = r.json();
+  EXPECT_EQ(b["status"], "pending_payment");
+  EXPECT_EQ(b["concert_id"], c.id);
+  EXPECT_EQ(b["total_amount"], 2 * 350000 + 1250000);
+  ASSERT_EQ(b["items"].size(), 2U);
+  for (const auto& item : b["items"]) {
+    EXPECT_EQ(item["unit_price"], item["ticket_type_id"] == c.types[0] ? 350000 : 1250000);
+  }
+  const auto code = b["code"].get<std::string>();
+  EXPECT_TRUE(std::regex_match(code, std::regex(R"(TIX-\d{8}-000001)"))) << code;
+  // The date is the business day in Asia/Jakarta (the default BUSINESS_TZ).
+  const auto day = code.substr(4, 8);
+  EXPECT_TRUE(day == jakarta_day(before) || day == jakarta_day(after)) << code;
+  EXPECT_EQ(r.header("location"), "/api/bookings/" + code);
+  // The hold lasts BOOKING_HOLD_MINUTES (15).
+  EXPECT_EQ(api_.db().query_int("SELECT TIMESTAMPDIFF(SECOND, created_at, expires_at) FROM "
+                                "bookings WHERE code = '" +
+                                code + "'"),
+            15 * 60);
+  EXPECT_EQ(available(c.types[0]), 8);
+  EXPECT_EQ(available(c.types[1]), 4);
+  // The live count is what the catalog shows.
+  const auto shown = api_.get("/api/concerts/" + std::to_string(c.id)).json();
+  for (const auto& t : shown["ticket_types"]) {
+    EXPECT_EQ(t["available"], t["id"] == c.types[0] ? 8 : 4);
+  }
+}
+
+TEST_F(Bookings, RushOf90ForThirtySeatsSellsExactlyThirtyWithContiguousCodes) {
+  const auto c = concert({{"Festival", 350000, 30}});
+  std::vector<std::string> customers;
+  for (int i = 0; i < 12; ++i) {
+    customers.push_back(customer("fan" + std::to_string(i)));
+  }
+  constexpr int kRequests = 90;
+  std::latch start(kRequests);
+  std::mutex mutex;
+  std::map<long, int> statuses;
+  std::vector<std::string> codes;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      const auto r = book(customers[static_cast<std::size_t>(i % 12)], c.id,
+                          items({{c.types[0], 1}}), "rush-" + std::to_string(i));
+      const std::lock_guard lock(mutex);
+      ++statuses[r.status];
+      if (r.status == 201) {
+        codes.push_back(r.json()["code"].get<std::string>());
+      } else {
+        EXPECT_TRUE(r.is_problem(409)) << r.status << " " << r.body;
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(statuses[201], 30);
+  EXPECT_EQ(statuses[409], 60);
+  EXPECT_EQ(statuses.size(), 2U) << "only 201 and 409 are acceptable";
+  EXPECT_EQ(available(c.types[0]), 0);
+  EXPECT_EQ(count(), 30);
+  EXPECT_EQ(api_.db().query_int("SELECT SUM(quantity) FROM booking_items"), 30);
+  // Unique and contiguous: 1..30 on this fresh database, whatever order they committed in.
+  std::set<std::string> unique(codes.begin(), codes.end());
+  EXPECT_EQ(unique.size(), codes.size());
+  std::vector<int> numbers;
+  for (const auto& code : codes) {
+    numbers.push_back(std::stoi(code.substr(13)));
+  }
+  std::sort(numbers.begin(), numbers.end());
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
+    EXPECT_EQ(numbers[i], static_cast<int>(i) + 1);
+  }
+}
+
+TEST_F(Bookings, PerUserLimitHoldsWhenTheSameCustomerFiresInParallel) {
+  const auto c = concert({{"VIP", 1250000, 100, 4}});
+  const auto budi = customer("budi");
+  constexpr int kRequests = 10;
+  std::latch start(kRequests);
+  std::atomic<int> created{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      const auto r = book(budi, c.id, items({{c.types[0], 1}}), "limit-" + std::to_string(i));
+      if (r.status == 201) {
+        ++created;
+      } else if (r.is_problem(422)) {
+        ++refused;
+      } else {
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(created.load(), 4);
+  EXPECT_EQ(refused.load(), 6);
+  EXPECT_EQ(api_.db().query_int("SELECT SUM(quantity) FROM booking_items"), 4);
+  EXPECT_EQ(available(c.types[0]), 96);
+  // Another customer has their own allowance.
+  EXPECT_EQ(book(customer("siti"), c.id, items({{c.types[0], 4}}), "siti-1").status, 201);
+  // A cancelled booking no longer counts against the limit.
+  const auto mine = api_.get("/api/bookings", budi).json();
+  ASSERT_FALSE(mine["items"].empty());
+  EXPECT_EQ(cancel(budi, mine["items"][0]["code"].get<std::string>()).status, 200);
+  EXPECT_EQ(book(budi, c.id, items({{c.types[0], 1}}), "limit-after-cancel").status, 201);
+}
+
+TEST_F(Bookings, SameKeySameBodyReplaysDifferentBodyIs422) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  const auto first = book(budi, c.id, items({{c.types[0], 2}}), "key-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = book(budi, c.id, items({{c.types[0], 2}}), "key-1");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.header("idempotent-replayed"), "true");
+  EXPECT_EQ(count(), 1);
+  EXPECT_EQ(available(c.types[0]), 8);
+
+  const auto different = book(budi, c.id, items({{c.types[0], 3}}), "key-1");
+  EXPECT_TRUE(different.is_problem(422)) << different.status << " " << different.body;
+  EXPECT_EQ(count(), 1);
+
+  // Keys are scoped per user: another customer's identical key is a different booking.
+  const auto siti = book(customer("siti"), c.id, items({{c.types[0], 2}}), "key-1");
+  EXPECT_EQ(siti.status, 201) << siti.body;
+  EXPECT_NE(siti.json()["code"], first.json()["code"]);
+  EXPECT_EQ(count(), 2);
+  // Kept for 24 hours.
+  EXPECT_EQ(api_.db().query_int("SELECT MIN(TIMESTAMPDIFF(HOUR, created_at, expires_at)) FROM "
+                                "idempotency_keys"),
+            24);
+}
+
+TEST_F(Bookings, EightParallelRequestsWithOneKeyMakeExactlyOneBooking) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  constexpr int kRequests = 8;
+  std::latch start(kRequests);
+  std::mutex mutex;
+  std::vector<HttpResponse> responses;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      auto r = book(budi, c.id, items({{c.types[0], 1}}), "same-key");
+      const std::lock_guard lock(mutex);
+      responses.push_back(std::move(r));
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(count(), 1);
+  EXPECT_EQ(available(c.types[0]), 9);
+  // The duplicates wait for the first and replay its response.
+  int replayed = 0;
+  for (const auto& r : responses) {
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.body, responses.front().body);
+    replayed += r.header("idempotent-replayed") == "true" ? 1 : 0;
+  }
+  EXPECT_EQ(replayed, kRequests - 1);
+}
+
+TEST_F(Bookings, OwnerCancelsOnceAndTheStockComesBack) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  const auto siti = customer("siti");
+  const auto code =
+      book(budi, c.id, items({{c.types[0], 3}}), "k").json()["code"].get<std::string>();
+  EXPECT_EQ(available(c.types[0]), 7);
+
+  EXPECT_TRUE(cancel(siti, code).is_problem(404)) << "someone else's booking is invisible";
+  const auto r = cancel(budi, code);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["status"], "cancelled");
+  EXPECT_EQ(available(c.types[0]), 10);
+  const auto again = cancel(budi, code);
+  EXPECT_TRUE(again.is_problem(409)) << again.status << " " << again.body;
+  EXPECT_EQ(available(c.types[0]), 10);
+
+  // An admin may cancel anyone's booking.
+  const auto other =
+      book(siti, c.id, items({{c.types[0], 1}}), "k").json()["code"].get<std::string>();
+  EXPECT_EQ(cancel(admin_, other).status, 200);
+  EXPECT_EQ(available(c.types[0]), 10);
+}
+
+TEST_F(Bookings, TwoCancelsRacingReturnTheStockOnce) {
+  const auto c = concert({{"Festival", 350000, 50}});
+  const auto budi = customer("budi");
+  std::vector<std::string> codes;
+  for (int i = 0; i < 10; ++i) {
+    const auto r = book(budi, c.id, items({{c.types[0], 2}}), "k" + std::to_string(i));
+    ASSERT_EQ(r.status, 201) << r.body;
+    codes.push_back(r.json()["code"].get<std::string>());
+  }
+  EXPECT_EQ(available(c.types[0]), 30);
+  std::latch start(20);
+  std::atomic<int> ok{0};
+  std::atomic<int> conflict{0};
+  std::vector<std::thread> threads;
+  for (const auto& code : codes) {
+    for (const std::string* who : std::array<const std::string*, 2>{&budi, &admin_}) {
+      threads.emplace_back([&, code, who] {
+        start.arrive_and_wait();
+        const auto r = cancel(*who, code);
+        if (r.status == 200) {
+          ++ok;
+        } else if (r.is_problem(409)) {
+          ++conflict;
+        } else {
+          ADD_FAILURE() << r.status << " " << r.body;
+        }
+      });
+    }
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(ok.load(), 10);
+  EXPECT_EQ(conflict.load(), 10);
+  EXPECT_EQ(available(c.types[0]), 50);
+  EXPECT_EQ(count("status = 'cancelled'"), 10);
+}
+
+TEST_F(BookingsWithManualExpiry, CancelRacingTheExpiryReturnsTheStockOnce) {
+  const auto c = concert({{"Festival", 350000, 40}});
+  const auto budi = customer("budi");
+  std::vector<std::string> codes;
+  for (int i = 0; i < 12; ++i) {
+    const auto r = book(budi, c.id, items({{c.types[0], 3}}), "k" + std::to_string(i));
+    ASSERT_EQ(r.status, 201) << r.body;
+    codes.push_back(r.json()["code"].get<std::string>());
+  }
+  EXPECT_EQ(available(c.types[0]), 4);
+  // Every hold is now overdue: the expiry and the cancels compete for each one.
+  api_.db().connect()->execute(
+      "UPDATE bookings SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE");
+
+  constexpr int kExpiryRuns = 2;
+  std::latch start(static_cast<std::ptrdiff_t>(codes.size()) + kExpiryRuns);
+  std::atomic<int> cancelled{0};
+  std::atomic<long long> expired{0};
+  std::vector<std::thread> threads;
+  for (const auto& code : codes) {
+    threads.emplace_back([&, code] {
+      start.arrive_and_wait();
+      const auto r = cancel(budi, code);
+      if (r.status == 200) {
+        ++cancelled;
+      } else if (!r.is_problem(409)) {
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
+    });
+  }
+  for (int i = 0; i < kExpiryRuns; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      const auto r =
+          api_.post("/api/admin/jobs/expire-bookings/run", nlohmann::json::object(), admin_);
+      ASSERT_EQ(r.status, 200) << r.body;
+      expired += r.json()["expired"].get<long long>();
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(cancelled.load() + expired.load(), 12);
+  EXPECT_EQ(count("status = 'cancelled'"), cancelled.load());
+  EXPECT_EQ(count("status = 'expired'"), expired.load());
+  EXPECT_EQ(available(c.types[0]), 40);
+  // A later run finds nothing more to do.
+  EXPECT_EQ(api_.post("/api/admin/jobs/expire-bookings/run", nlohmann::json::object(), admin_)
+                .json()["expired"],
+            0);
+  EXPECT_EQ(available(c.types[0]), 40);
+}
+
+TEST_F(BookingsWithFastExpiry, TheTimerExpiresOverdueHoldsAndReturnsTheirStock) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  const auto code =
+      book(budi, c.id, items({{c.types[0], 4}}), "k").json()["code"].get<std::string>();
+  EXPECT_EQ(available(c.types[0]), 6);
+  api_.db().connect()->execute(
+      "UPDATE bookings SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (count("status = 'expired'") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(api_.get("/api/bookings/" + code, budi).json()["status"], "expired");
+  EXPECT_EQ(available(c.types[0]), 10);
+  EXPECT_TRUE(cancel(budi, code).is_problem(409));
+}
+
+TEST_F(Bookings, AForcedDeadlockIsRetriedAndTheBookingSucceeds) {
+  const auto c = concert({{"Festival", 350000, 10}, {"VIP", 1250000, 10}});
+  const auto budi = customer("budi");
+  const auto a = std::to_string(c.types[0]);
+  const auto b = std::to_string(c.types[1]);
+  auto blocker = api_.db().connect();
+  blocker->execute("CREATE TABLE deadlock_ballast (v INT NOT NULL)");
+  // Long enough for the whole test: the booking's own lock waits end after
+  // DB_READ_TIMEOUT_S - 1 (4 s) and are retried.
+  blocker->execute("SET SESSION innodb_lock_wait_timeout = 60");
+  // The blocker is made heavy (hundreds of undo records) so that InnoDB picks the booking,
+  // the lighter transaction, as the deadlock victim: that is the path under test.
+  blocker->begin();
+  blocker->execute(
+      "INSERT INTO deadlock_ballast (v) WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+      "FROM s WHERE n < 500) SELECT n FROM s");
+  blocker->execute("SELECT available FROM ticket_types WHERE id = " + b + " FOR UPDATE");
+
+  HttpResponse booked;
+  std::thread booking([&] {
+    // Locks A (the lower id) first, then waits for B.
+    booked = book(budi, c.id, items({{c.types[0], 1}, {c.types[1], 1}}), "deadlock");
+  });
+  // Wait until the booking sits in its stock update (waiting for B) for two polls in a row.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int seen = 0;
+  while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto waiting = api_.db().query_int(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+        "'UPDATE ticket_types SET available = available - %'");
+    seen = waiting > 0 ? seen + 1 : 0;
+  }
+  ASSERT_EQ(seen, 2) << "the booking never reached its stock update";
+  // Now ask for A: a cycle. The booking is rolled back as the victim and runs again.
+  blocker->execute("UPDATE ticket_types SET available = available WHERE id = " + a);
+  blocker->rollback();
+  booking.join();
+
+  ASSERT_EQ(booked.status, 201) << booked.body << api_.server().process().output();
+  EXPECT_GE(metric(api_, R"(tiket_db_transaction_retries_total{error="deadlock"})"), 1);
+  EXPECT_EQ(available(c.types[0]), 9);
+  EXPECT_EQ(available(c.types[1]), 9);
+  EXPECT_EQ(count(), 1);
+  EXPECT_TRUE(
+      std::regex_match(booked.json()["code"].get<std::string>(), std::regex(R"(TIX-\d{8}-000001)")))
+      << "the rolled-back attempt did not burn a number";
+}
+
+TEST_F(Bookings, BadInputIsA4xxProblemAndLeavesTheDatabaseUnchanged) {
+  const auto c = concert({{"Festival", 350000, 10, 4}, {"Tribune", 200000, 10}});
+  const auto other = concert({{"Other", 100000, 10}});
+  const auto draft = concert({{"Draft", 100000, 10}}, false);
+  const auto budi = customer("budi");
+  // One good booking first, so that the counters and keys are not trivially empty.
+  ASSERT_EQ(book(budi, c.id, items({{c.types[0], 1}}), "good").status, 201);
+  const auto before = snapshot();
+
+  const auto type = c.types[0];
+  struct Case {
+    std::string name;
+    std::string body;
+    std::vector<std::string> headers;
+    std::string token;
+    long status;
+  };
+  const auto body = [&](const std::string& list, std::int64_t concert_id) {
+    return R"({"concert_id":)" + std::to_string(concert_id) + R"(,"items":)" + list + "}";
+  };
+  const auto item = [&](const std::string& quantity, std::int64_t t) {
+    return R"([{"ticket_type_id":)" + std::to_string(t) + R"(,"quantity":)" + quantity + "}]";
+  };
+  const std::vector<std::string> key = {"Idempotency-Key: bad-input"};
+  const std::vector<Case> cases = {
+      {"quantity 0", body(item("0", type), c.id), key, budi, 400},
+      {"quantity -1", body(item("-1", type), c.id), key, budi, 400},
+      {"quantity as a string", body(item(R"("2")", type), c.id), key, budi, 400},
+      {"quantity 1.5", body(item("1.5", type), c.id), key, budi, 400},
+      {"huge quantity", body(item("1000000000000", type), c.id), key, budi, 400},
+      {"quantity beyond int64", body(item("99999999999999999999999", type), c.id), key, budi, 400},
+      {"quantity null", body(item("null", type), c.id), key, budi, 400},
+      {"unknown ticket type", body(item("1", 999999), c.id), key, budi, 422},
+      {"another concert's ticket type", body(item("1", other.types[0]), c.id), key, budi, 422},
+      {"draft concert", body(item("1", draft.types[0]), draft.id), key, budi, 404},
+      {"unknown concert", body(item("1", type), 999999), key, budi, 404},
+      {"over the per-user limit", body(item("4", type), c.id), key, budi, 422},
+      {"more than the stock", body(item("11", c.types[1]), c.id), key, budi, 409},
+      {"no items", body("[]", c.id), key, budi, 400},
+      {"items not an array", body(R"({"a":1})", c.id), key, budi, 400},
+      {"same ticket type twice",
+       body(R"([{"ticket_type_id":)" + std::to_string(type) +
+                R"(,"quantity":1},{"ticket_type_id":)" + std::to_string(type) +
+                R"(,"quantity":1}])",
+            c.id),
+       key, budi, 400},
+      {"unknown field",
+       R"({"concert_id":)" + std::to_string(c.id) + R"(,"items":)" + item("1", type) +
+           R"(,"discount":100})",
+       key, budi, 400},
+      {"missing concert_id", R"({"items":)" + item("1", type) + "}", key, budi, 400},
+      {"malformed JSON", R"({"concert_id":)", key, budi, 400},
+      {"missing Idempotency-Key", body(item("1", type), c.id), {}, budi, 400},
+      {"Idempotency-Key too long",
+       body(item("1", type), c.id),
+       {"Idempotency-Key: " + std::string(256, 'k')},
+       budi,
+       400},
+      {"anonymous caller", body(item("1", type), c.id), key, "", 401},
+      {"an admin is not a customer", body(item("1", type), c.id), key, admin_, 403},
+  };
+  for (const auto& t : cases) {
+    auto headers = t.headers;
+    headers.emplace_back("Content-Type: application/json");
+    if (!t.token.empty()) {
+      headers.push_back(tiket::test::bearer(t.token));
+    }
+    const auto r =
+        tiket::test::HttpClient(api_.base()).request("POST", "/api/bookings", t.body, headers);
+    EXPECT_TRUE(r.is_problem(t.status)) << t.name << ": " << r.status << " " << r.body;
+    EXPECT_EQ(snapshot(), before) << t.name << " changed the database";
+  }
+}
+
+TEST_F(Bookings, ReadingBookingsIsLimitedToTheOwnerOrAnAdmin) {
+  const auto c = concert({{"Festival", 350000, 20}});
+  const auto c2 = concert({{"Festival", 350000, 20}});
+  const auto budi = customer("budi");
+  const auto siti = customer("siti");
+  std::vector<std::string> budi_codes;
+  for (int i = 0; i < 5; ++i) {
+    budi_codes.push_back(book(budi, i < 3 ? c.id : c2.id,
+                              items({{i < 3 ? c.types[0] : c2.types[0], 1}}),
+                              "b" + std::to_string(i))
+                             .json()["code"]
+                             .get<std::string>());
+  }
+  const auto siti_code =
+      book(siti, c.id, items({{c.types[0], 1}}), "s").json()["code"].get<std::string>();
+  ASSERT_EQ(cancel(budi, budi_codes[0]).status, 200);
+
+  EXPECT_EQ(api_.get("/api/bookings/" + budi_codes[1], budi).status, 200);
+  EXPECT_EQ(api_.get("/api/bookings/" + budi_codes[1], admin_).status, 200);
+  EXPECT_TRUE(api_.get("/api/bookings/" + budi_codes[1], siti).is_problem(404));
+  EXPECT_TRUE(api_.get("/api/bookings/TIX-20990101-000001", budi).is_problem(404));
+  EXPECT_TRUE(api_.get("/api/bookings/not-a-code", budi).is_problem(404));
+  EXPECT_TRUE(api_.get("/api/bookings/" + budi_codes[1]).is_problem(401));
+
+  // Own list, newest first, walked page by page.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    const auto r =
+        api_.get("/api/bookings?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), budi);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = r.json();
+    for (const auto& b : doc["items"]) {
+      seen.push_back(b["code"].get<std::string>());
+      EXPECT_EQ(b["user_id"], doc["items"][0]["user_id"]);
+    }
+    if (doc["next_cursor"].is_null()) {
+      break;
+    }
+    cursor = doc["next_cursor"].get<std::string>();
+  }
+  std::vector<std::string> expected(budi_codes.rbegin(), budi_codes.rend());
+  EXPECT_EQ(seen, expected);
+
+  // Filters; a customer cannot look at someone else's list.
+  EXPECT_EQ(api_.get("/api/bookings?status=cancelled", budi).json()["items"].size(), 1U);
+  EXPECT_EQ(
+      api_.get("/api/bookings?concert_id=" + std::to_string(c2.id), budi).json()["items"].size(),
+      2U);
+  const auto siti_id = api_.get("/api/bookings/" + siti_code, siti).json()["user_id"];
+  EXPECT_TRUE(api_.get("/api/bookings?user_id=" + siti_id.dump(), budi).is_problem(403));
+  // An admin sees everyone's, and filters by user.
+  EXPECT_EQ(api_.get("/api/bookings?limit=100", admin_).json()["items"].size(), 6U);
+  const auto by_siti = api_.get("/api/bookings?user_id=" + siti_id.dump(), admin_).json();
+  ASSERT_EQ(by_siti["items"].size(), 1U);
+  EXPECT_EQ(by_siti["items"][0]["code"], siti_code);
+  // Bad query values.
+  for (const auto* query : {"?status=unpaid", "?limit=0", "?limit=101", "?cursor=zzz",
+                            "?concert_id=abc", "?colour=red"}) {
+    EXPECT_TRUE(api_.get(std::string("/api/bookings") + query, admin_).is_problem(400)) << query;
+  }
+}
+
+TEST_F(Bookings, ARolledBackCodeNumberIsHandedOutAgain) {
+  // The counter row is part of the booking's transaction: whatever rolls back after the
+  // number was taken gives it back, and a second transaction waits rather than skipping ahead.
+  const tiket::booking::BookingRepository repo;
+  auto first = api_.db().connect();
+  auto second = api_.db().connect();
+  first->begin();
+  EXPECT_EQ(repo.next_day_number(*first, "2026-11-21"), 1U);
+  EXPECT_EQ(repo.next_day_number(*first, "2026-11-21"), 2U);
+  std::uint32_t taken_by_second = 0;
+  std::thread waiter([&] {
+    second->begin();
+    taken_by_second = repo.next_day_number(*second, "2026-11-21");  // blocks on the row
+    second->commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  first->rollback();
+  waiter.join();
+  EXPECT_EQ(taken_by_second, 1U);
+  // Days are independent.
+  first->begin();
+  EXPECT_EQ(repo.next_day_number(*first, "2026-11-22"), 1U);
+  EXPECT_EQ(repo.next_day_number(*first, "2026-11-21"), 2U);
+  first->commit();
+}
