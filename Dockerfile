@@ -42,9 +42,10 @@ RUN apt-get update \
 
 WORKDIR /src
 
-# Only what the build reads. tests/ is not copied: TIKET_BUILD_TESTS=OFF keeps
-# CMake from adding that subdirectory (and from needing gtest). sql/ is copied
-# straight into the runtime stage below.
+# Only what the build reads. tests/ and bench/ are not copied:
+# TIKET_BUILD_TESTS=OFF and TIKET_BUILD_BENCH=OFF keep CMake from adding those
+# subdirectories (and from needing gtest). sql/ is copied straight into the
+# runtime stage below.
 COPY CMakeLists.txt CMakePresets.json ./
 COPY cmake/ cmake/
 COPY src/ src/
@@ -52,7 +53,7 @@ COPY src/ src/
 # The same release preset scripts/run.sh serves (RelWithDebInfo). The debug
 # info is stripped afterwards: it is most of the binary's size and nobody
 # attaches a debugger inside the container.
-RUN cmake --preset release -DTIKET_BUILD_TESTS=OFF \
+RUN cmake --preset release -DTIKET_BUILD_TESTS=OFF -DTIKET_BUILD_BENCH=OFF \
  && cmake --build --preset release \
  && strip --strip-unneeded build/release/tiket-api
 

@@ -5,14 +5,27 @@
 #   healthz   plain wrk against GET /healthz and against an nginx that answers
 #             the same body, alternating rounds; reports tiket/nginx req/s
 #   login     POST /api/auth/login with 32 concurrent clients: logins/s and peak memory
+#   codes     tiket-bench-codes (bench/booking_codes.cpp) straight against the
+#             database, no HTTP: committed bookings/s, latency, gaps and
+#             duplicates for each way of taking the booking code's daily
+#             number (ADR 0007). Needs neither wrk, nginx nor tiket-api.
+#   catalog   cached GET /api/concerts?city=Jakarta against GET /healthz in
+#             alternating rounds (goal: >= CATALOG_MIN_RATIO of healthz), and
+#             how many list queries reached the DB meanwhile (from /metrics)
+#   concert   GET /api/concerts/{id} with the cache off (a second tiket-api
+#             with CATALOG_CACHE_TTL_MS=0) against the cached one: req/s, p99
+#   bookings  POST /api/bookings from BOOKING_CONNECTIONS (default 64) clients,
+#             BOOKING_CUSTOMERS customers, one fresh Idempotency-Key each,
+#             against a quota large enough never to sell out; then checks in
+#             the DB that nothing was oversold and every code is unique
 #   all       every section below, in order
-# (Later sections - login, bookings, catalog - are added as bench_<name>
-# functions and listed in SECTIONS.)
+# (New sections are bench_<name> functions listed in SECTIONS.)
 #
 # Environment:
 #   ROUNDS        rounds per target (default 3); targets alternate inside a
 #                 round (nginx, tiket, nginx, tiket, ...) so that noise from
-#                 other tenants of this shared machine hits both alike
+#                 other tenants of this shared machine hits both alike. The
+#                 codes section runs every strategy once per round too.
 #   DURATION      wrk duration per round (default 10s)
 #   WARMUP        wrk warm-up per target before the rounds (default 2s; 0 = none)
 #   CONNECTIONS   wrk connections (default 64)
@@ -29,19 +42,32 @@
 #   HTTP_THREADS, WORKER_THREADS  passed through to tiket-api unchanged
 #   BENCH_LOG_LEVEL  tiket-api LOG_LEVEL (default info). The requirement is
 #                 measured with the access log ON; change it only for A/B runs.
-# Relative paths (BENCH_OUT, TIKET_BIN) are taken from the repository root.
+#   CODES_THREADS, CODES_SECONDS, CODES_ROLLBACK_PCT, CODES_READS_BEFORE
+#                 the codes section's THREADS (default 16), SECONDS per
+#                 strategy and round (default 5), ROLLBACK_PCT (default 10) and
+#                 READS_BEFORE (default 0) for tiket-bench-codes; named apart
+#                 from THREADS above, which is wrk's, and from bash's SECONDS
+#   CATALOG_MIN_RATIO  required concerts/healthz ratio for the catalog
+#                 section (default 0.7)
+#   BOOKING_CONNECTIONS, BOOKING_CUSTOMERS  the bookings section's wrk
+#                 connections (default 64) and customers (default 32)
+#   CODES_BIN     run this tiket-bench-codes instead of building the release
+#                 preset's build/release/tiket-bench-codes
+# Relative paths (BENCH_OUT, TIKET_BIN, CODES_BIN) are taken from the
+# repository root.
 #
 # Disk: the access log is kept in the temp dir (TMPDIR) until exit, about
 # 0.35 KB per request: roughly 0.5-1 GB for a default healthz run.
 #
 # Exit status: 0 all sections PASS, 1 a section FAILed (ratio below MIN_RATIO,
-# or wrk saw errors / non-2xx answers), 2 usage error, other = setup failure.
+# or wrk saw errors / non-2xx answers, or codes found a gap in a strategy that
+# must be gapless or a duplicate number), 2 usage error, other = setup failure.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz login) # order used by `all`
+SECTIONS=(healthz login catalog concert bookings codes) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -53,6 +79,14 @@ TARGET_RATIO="${TARGET_RATIO:-0.85}"
 BENCH_OUT="${BENCH_OUT:-build/bench}"
 BENCH_LOG_LEVEL="${BENCH_LOG_LEVEL:-info}"
 TIKET_BIN="${TIKET_BIN:-}"
+CODES_THREADS="${CODES_THREADS:-16}"
+CODES_SECONDS="${CODES_SECONDS:-5}"
+CODES_ROLLBACK_PCT="${CODES_ROLLBACK_PCT:-10}"
+CODES_READS_BEFORE="${CODES_READS_BEFORE:-0}"
+CODES_BIN="${CODES_BIN:-}"
+CATALOG_MIN_RATIO="${CATALOG_MIN_RATIO:-0.7}"
+BOOKING_CONNECTIONS="${BOOKING_CONNECTIONS:-64}"
+BOOKING_CUSTOMERS="${BOOKING_CUSTOMERS:-32}"
 
 # State for cleanup: everything this script started, so it (and only it) is
 # stopped again however we leave.
@@ -64,6 +98,10 @@ tiket_log=""
 nginx_pid=""
 nginx_port=""
 wrk_pid=""
+codes_pid=""
+uncached_pid=""
+uncached_port=""
+admin_token=""
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -108,7 +146,9 @@ cleanup() {
   # every step below is bounded.
   trap '' INT TERM
   stop_pid "$wrk_pid" wrk
+  stop_pid "$codes_pid" tiket-bench-codes
   stop_pid "$tiket_pid" tiket-api
+  stop_pid "$uncached_pid" "tiket-api (cache off)"
   stop_pid "$nginx_pid" nginx
   if ((started_db)); then
     LOCAL_DIR="$tmp_dir" scripts/db.sh stop >/dev/null || rc=1
@@ -161,6 +201,20 @@ check_settings() {
   ((secs >= 1 && secs <= 300)) || usage_error "DURATION must be 1s..300s, got '$DURATION'"
   awk -v a="$MIN_RATIO" -v b="$TARGET_RATIO" 'BEGIN { exit !(a + 0 > 0 && b + 0 > 0) }' ||
     usage_error "MIN_RATIO and TARGET_RATIO must be positive numbers"
+  # The same ranges tiket-bench-codes accepts.
+  check_range CODES_THREADS "$CODES_THREADS" 1 256
+  check_range CODES_SECONDS "$CODES_SECONDS" 1 600
+  check_range CODES_ROLLBACK_PCT "$CODES_ROLLBACK_PCT" 0 100
+  check_range CODES_READS_BEFORE "$CODES_READS_BEFORE" 0 100
+  ((ROUNDS <= 20)) || usage_error "ROUNDS must be <= 20 (tiket-bench-codes' limit)"
+}
+
+# check_range NAME VALUE MIN MAX: VALUE is a decimal whole number in MIN..MAX
+# (no leading zero, which bash arithmetic would read as octal).
+check_range() {
+  if ! [[ "$2" =~ ^(0|[1-9][0-9]{0,5})$ ]] || (($2 < $3 || $2 > $4)); then
+    usage_error "$1 must be a whole number in $3..$4, got '$2'"
+  fi
 }
 
 # ---------------------------------------------------------------- setup
@@ -189,6 +243,19 @@ build() {
   TIKET_BIN="build/release/tiket-api"
 }
 
+# tiket-bench-codes alone: the codes section needs no tiket-api, so a src/
+# that does not link into tiket-api yet does not stop it.
+build_codes() {
+  if [[ -n "$CODES_BIN" ]]; then
+    [[ -x "$CODES_BIN" ]] || die "CODES_BIN=$CODES_BIN is not executable"
+    log "using prebuilt $CODES_BIN (CODES_BIN set; not building)"
+    return 0
+  fi
+  cmake --preset release >&2
+  cmake --build --preset release --target tiket-bench-codes >&2
+  CODES_BIN="build/release/tiket-bench-codes"
+}
+
 ensure_db() {
   [[ -z "${DATABASE_URL:-}" ]] || return 0
   ensure_tmp_dir
@@ -208,6 +275,46 @@ ensure_db() {
   die "could not start the throwaway DB"
 }
 
+# start_tiket LOG PID_VAR PORT_VAR [NAME=VALUE...]: starts tiket-api with the
+# bench environment (plus the extra variables), waits for its "listening"
+# line and stores its pid and port in the named variables.
+start_tiket() {
+  local log_file="$1" pid_var="$2" port_var="$3"
+  shift 3
+  # stdout (the JSON log, one access-log line per request at info) goes to a
+  # file, as in production; a terminal or a pipe would measure something else.
+  # SHUTDOWN_TIMEOUT_MS: a benchmark has nothing to drain, and wrk closing
+  # its connections mid-request can leave the in-flight count above zero
+  # (seen with Pistache 0.0.5), which would hold every cleanup for the full
+  # default drain time.
+  # LOCAL_DIR: the throwaway signing keys go to the temp dir, not the checkout.
+  # The login and register limits are lifted: the sections measure hashing
+  # and bookings, not the limiter.
+  env PORT=0 HOST=127.0.0.1 APP_ENV=test LOG_LEVEL="$BENCH_LOG_LEVEL" SHUTDOWN_TIMEOUT_MS=2000 \
+    LOCAL_DIR="$tmp_dir/app" RATE_LIMIT_LOGIN_IP=1000000/1 RATE_LIMIT_LOGIN_ACCOUNT=1000000/1 \
+    RATE_LIMIT_REGISTER_IP=1000000/1 "$@" \
+    "$TIKET_BIN" serve >"$log_file" 2>"$log_file.err" &
+  local pid=$!
+  printf -v "$pid_var" '%s' "$pid"
+  local i line=""
+  for ((i = 0; i < 600; i++)); do # 60 s: migrations run on start
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log_file" "$log_file.err" >&2 || true
+      printf -v "$pid_var" '%s' ""
+      die "tiket-api exited during start-up"
+    fi
+    line="$(grep -m1 '"msg":"listening"' "$log_file" || true)"
+    [[ -z "$line" ]] || break
+    sleep 0.1
+  done
+  [[ -n "$line" ]] || die "tiket-api did not log \"listening\" within 60 s"
+  local port
+  port="$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' <<<"$line")"
+  [[ -n "$port" && "$port" != 0 ]] || die "no port in: $line"
+  printf -v "$port_var" '%s' "$port"
+  check_keepalive "http://127.0.0.1:$port/healthz" tiket-api
+}
+
 # Starts tiket-api once (every section shares it) and waits for its
 # "listening" line, which carries the port: PORT=0 lets the kernel pick a free
 # one, so there is no race between choosing a port and binding it.
@@ -216,35 +323,9 @@ ensure_server() {
   ensure_tmp_dir
   ensure_db
   tiket_log="$tmp_dir/tiket-api.log"
-  # stdout (the JSON log, one access-log line per request at info) goes to a
-  # file, as in production; a terminal or a pipe would measure something else.
-  # SHUTDOWN_TIMEOUT_MS: a benchmark has nothing to drain, and wrk closing
-  # its connections mid-request can leave the in-flight count above zero
-  # (seen with Pistache 0.0.5), which would hold every cleanup for the full
-  # default drain time.
-  # LOCAL_DIR: the throwaway signing keys go to the temp dir, not the checkout.
-  # The login limits are lifted: the login section measures hashing, not the limiter.
-  PORT=0 HOST=127.0.0.1 APP_ENV=test LOG_LEVEL="$BENCH_LOG_LEVEL" SHUTDOWN_TIMEOUT_MS=2000 \
-    LOCAL_DIR="$tmp_dir/app" RATE_LIMIT_LOGIN_IP=1000000/1 RATE_LIMIT_LOGIN_ACCOUNT=1000000/1 \
-    "$TIKET_BIN" serve >"$tiket_log" 2>"$tmp_dir/tiket-api.err" &
-  tiket_pid=$!
-  local i line=""
-  for ((i = 0; i < 600; i++)); do # 60 s: migrations run on start
-    if ! kill -0 "$tiket_pid" 2>/dev/null; then
-      tail -n 20 "$tiket_log" "$tmp_dir/tiket-api.err" >&2 || true
-      tiket_pid=""
-      die "tiket-api exited during start-up"
-    fi
-    line="$(grep -m1 '"msg":"listening"' "$tiket_log" || true)"
-    [[ -z "$line" ]] || break
-    sleep 0.1
-  done
-  [[ -n "$line" ]] || die "tiket-api did not log \"listening\" within 60 s"
-  tiket_port="$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' <<<"$line")"
-  [[ -n "$tiket_port" && "$tiket_port" != 0 ]] || die "no port in: $line"
+  start_tiket "$tiket_log" tiket_pid tiket_port
   log "tiket-api pid $tiket_pid on 127.0.0.1:$tiket_port (LOG_LEVEL=$BENCH_LOG_LEVEL," \
     "HTTP_THREADS=${HTTP_THREADS:-default})"
-  check_keepalive "http://127.0.0.1:$tiket_port/healthz" tiket-api
 }
 
 # Starts nginx from the package with its own config, prefix, pid and temp
@@ -309,7 +390,7 @@ EOF
 # stop with its log instead.
 check_alive() {
   if [[ -n "$tiket_pid" ]] && ! kill -0 "$tiket_pid" 2>/dev/null; then
-    tail -n 20 "$tmp_dir/tiket-api.err" >&2 || true
+    tail -n 20 "$tiket_log.err" >&2 || true
     tiket_pid=""
     die "tiket-api died during the benchmark"
   fi
@@ -571,6 +652,257 @@ LUA
   printf 'report: %s\n\n' "$report"
 }
 
+# Booking-code strategies under CODES_THREADS concurrent transactions, straight
+# against the bench database (scratch tables bench_codes_*, dropped at the end;
+# after a kill they are dropped and recreated by the next run). Exit 1 from the
+# program means a strategy that must be gapless left gaps, or a number was
+# handed out twice: that FAILs the section.
+bench_codes() {
+  ensure_tmp_dir
+  ensure_db
+  local report out="$tmp_dir/codes.txt" rc=0
+  report="$BENCH_OUT/codes-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  {
+    printf 'codes: booking-code strategies, tiket-bench-codes straight against the database\n'
+    printf 'date        %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    printf 'commit      %s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    printf 'binary      %s\n' "$CODES_BIN"
+    printf 'machine     %s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'settings    THREADS=%s SECONDS=%s ROUNDS=%s ROLLBACK_PCT=%s READS_BEFORE=%s\n\n' \
+      "$CODES_THREADS" "$CODES_SECONDS" "$ROUNDS" "$CODES_ROLLBACK_PCT" "$CODES_READS_BEFORE"
+  } >"$report"
+  log "codes: 5 strategies x ${CODES_SECONDS}s x $ROUNDS rounds, $CODES_THREADS threads"
+  # env(1), not a prefix assignment: SECONDS is special to bash.
+  env THREADS="$CODES_THREADS" SECONDS="$CODES_SECONDS" ROUNDS="$ROUNDS" \
+    ROLLBACK_PCT="$CODES_ROLLBACK_PCT" READS_BEFORE="$CODES_READS_BEFORE" \
+    "$CODES_BIN" >"$out" &
+  codes_pid=$!
+  wait "$codes_pid" || rc=$?
+  codes_pid=""
+  cat "$out" >>"$report"
+  case "$rc" in
+    0) ;;
+    1) FAILED+=(codes) ;;
+    *)
+      cat "$report" >&2
+      die "tiket-bench-codes failed (exit $rc)"
+      ;;
+  esac
+  cat "$report"
+  printf 'report: %s\n\n' "$report"
+}
+
+# ---------------------------------------------------------------- catalog and bookings
+
+# db_query SQL: runs one statement on the bench database (DATABASE_URL) with the mysql client
+# and prints the result without headers.
+db_query() {
+  local rest="${DATABASE_URL#mysql://}" creds host_port db user pass host port
+  creds="${rest%%@*}"
+  rest="${rest#*@}"
+  host_port="${rest%%/*}"
+  db="${rest#*/}"
+  db="${db%%\?*}"
+  user="${creds%%:*}"
+  pass=""
+  [[ "$creds" != *:* ]] || pass="${creds#*:}"
+  host="${host_port%%:*}"
+  port="3306"
+  [[ "$host_port" != *:* ]] || port="${host_port##*:}"
+  MYSQL_PWD="$pass" mysql --protocol=TCP -h "$host" -P "$port" -u "$user" -N -B "$db" -e "$1"
+}
+
+# One sample from the server's /metrics ($1 = base URL, $2 = series with labels); 0 if absent.
+metric_value() {
+  curl -fsS "$1/metrics" | awk -v s="$2" '$1 == s { v = $2 } END { print v + 0 }'
+}
+
+# The demo data (seed-demo: users admin@/organizer@/customer@tiket.test and concerts in four
+# cities) plus an admin token for the sections that write.
+ensure_demo() {
+  [[ -z "$admin_token" ]] || return 0
+  ensure_server
+  env APP_ENV=test LOCAL_DIR="$tmp_dir/app" DEMO_PASSWORD=bench-demo-password \
+    "$TIKET_BIN" seed-demo >"$tmp_dir/seed.log" 2>&1 || {
+    cat "$tmp_dir/seed.log" >&2
+    die "seed-demo failed"
+  }
+  admin_token="$(curl -fsS -H 'Content-Type: application/json' \
+    -d '{"email":"admin@tiket.test","password":"bench-demo-password"}' \
+    "http://127.0.0.1:$tiket_port/api/auth/login" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+  [[ -n "$admin_token" ]] || die "could not log in as the demo admin"
+}
+
+# json_field NAME: the first numeric "NAME": value in the JSON on stdin.
+json_field() { sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" | head -n 1; }
+
+# Cached GET /api/concerts?city=Jakarta against /healthz, alternating rounds.
+bench_catalog() {
+  ensure_demo
+  local report base="http://127.0.0.1:$tiket_port" series='tiket_catalog_db_queries_total{query="list"}'
+  report="$BENCH_OUT/catalog-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  report_header "$report" \
+    "catalog: cached GET /api/concerts?city=Jakarta vs GET /healthz (CATALOG_CACHE_TTL_MS default 2000)"
+  rm -f -- "$report.raw"
+  local q0 q1 t0 t1
+  q0="$(metric_value "$base" "$series")"
+  t0="$(date +%s)"
+  compare_targets "$report" "healthz=$base/healthz" "concerts=$base/api/concerts?city=Jakarta"
+  t1="$(date +%s)"
+  q1="$(metric_value "$base" "$series")"
+  local ratio verdict=PASS
+  ratio="$(awk -v c="${BENCH_MEDIAN[concerts]}" -v h="${BENCH_MEDIAN[healthz]}" \
+    'BEGIN { printf "%.3f", (h > 0 ? c / h : 0) }')"
+  awk -v r="$ratio" -v m="$CATALOG_MIN_RATIO" 'BEGIN { exit !(r >= m) }' || verdict=FAIL
+  if ((BENCH_ERRORS[concerts] > 0 || BENCH_ERRORS[healthz] > 0)); then
+    verdict="FAIL (wrk reported errors or non-2xx answers)"
+  fi
+  if [[ "$verdict" != PASS ]]; then FAILED+=(catalog); fi
+  local requests
+  requests="$(cat "$tmp_dir"/warmup-concerts.txt "$tmp_dir"/wrk-concerts-*.txt 2>/dev/null |
+    awk '/ requests in / { n += $1 } END { print n + 0 }')"
+  {
+    printf '\nratio concerts/healthz (median req/s): %s  required >= %s: %s\n' \
+      "$ratio" "$CATALOG_MIN_RATIO" "$verdict"
+    printf 'list queries that reached the DB: %.0f for %s requests in %s s' \
+      "$(awk -v a="$q0" -v b="$q1" 'BEGIN { print b - a }')" "$requests" "$((t1 - t0))"
+    printf ' (one key, TTL 2 s: about %s expected)\n' "$(((t1 - t0) / 2))"
+    printf '\n----- raw wrk output -----\n'
+    cat "$report.raw"
+  } >>"$report"
+  rm -f -- "$report.raw"
+  sed '/^----- raw wrk output -----$/,$d' "$report"
+  printf 'report: %s\n\n' "$report"
+}
+
+# GET /api/concerts/{id}: cached (the shared server) against uncached (a second server with
+# CATALOG_CACHE_TTL_MS=0 on the same database), alternating rounds.
+bench_concert() {
+  ensure_demo
+  if [[ -z "$uncached_pid" ]]; then
+    start_tiket "$tmp_dir/tiket-api-uncached.log" uncached_pid uncached_port CATALOG_CACHE_TTL_MS=0
+    log "tiket-api (cache off) pid $uncached_pid on 127.0.0.1:$uncached_port"
+  fi
+  local id report
+  id="$(curl -fsS "http://127.0.0.1:$tiket_port/api/concerts?city=Jakarta&limit=1" | json_field id)"
+  [[ -n "$id" ]] || die "no Jakarta concert to read"
+  report="$BENCH_OUT/concert-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  report_header "$report" "concert: GET /api/concerts/$id, cache on (TTL 2000 ms) vs off (TTL 0)"
+  rm -f -- "$report.raw"
+  compare_targets "$report" \
+    "cached=http://127.0.0.1:$tiket_port/api/concerts/$id" \
+    "uncached=http://127.0.0.1:$uncached_port/api/concerts/$id"
+  if ((BENCH_ERRORS[cached] > 0 || BENCH_ERRORS[uncached] > 0)); then FAILED+=(concert); fi
+  {
+    printf '\nratio uncached/cached (median req/s): %s\n' "$(awk -v u="${BENCH_MEDIAN[uncached]}" \
+      -v c="${BENCH_MEDIAN[cached]}" 'BEGIN { printf "%.3f", (c > 0 ? u / c : 0) }')"
+    printf '\n----- raw wrk output -----\n'
+    cat "$report.raw"
+  } >>"$report"
+  rm -f -- "$report.raw"
+  sed '/^----- raw wrk output -----$/,$d' "$report"
+  printf 'report: %s\n\n' "$report"
+}
+
+# POST /api/bookings under load, then a DB check that the stock adds up exactly.
+bench_bookings() {
+  ensure_demo
+  local base="http://127.0.0.1:$tiket_port" report concert type starts i
+  starts="$(date -u -d '+60 days' +%Y-%m-%dT20:00:00Z)"
+  concert="$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" \
+    -d "{\"title\":\"Bench Rush\",\"artist\":\"Bench\",\"venue\":\"GBK\",\"city\":\"Jakarta\",\"starts_at\":\"$starts\"}" \
+    "$base/api/concerts" | json_field id)"
+  [[ -n "$concert" ]] || die "could not create the bench concert"
+  type="$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" \
+    -d '{"name":"Festival","price":350000,"quota":1000000}' \
+    "$base/api/concerts/$concert/ticket-types" | json_field id)"
+  [[ -n "$type" ]] || die "could not create the bench ticket type"
+  curl -fsS -o /dev/null -X PATCH -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $admin_token" -d '{"status":"published"}' "$base/api/concerts/$concert"
+
+  log "bookings: registering $BOOKING_CUSTOMERS customers"
+  local lua="$tmp_dir/bookings.lua" token tokens=""
+  for ((i = 0; i < BOOKING_CUSTOMERS; i++)); do
+    local email="bench-buyer-$i@example.com" password="bench-buyer-password-$i"
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+      -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Buyer $i\"}" \
+      "$base/api/auth/register" || true
+    token="$(curl -fsS -H 'Content-Type: application/json' \
+      -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/auth/login" |
+      sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+    [[ -n "$token" ]] || die "could not log in $email"
+    tokens+="\"$token\","
+  done
+  # Every request: the next customer in turn and a key never used before (thread id + count).
+  cat >"$lua" <<LUA
+local tokens = { ${tokens%,} }
+local body = '{"concert_id":$concert,"items":[{"ticket_type_id":$type,"quantity":1}]}'
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format("POST", "/api/bookings", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1],
+    ["Idempotency-Key"] = "bench-" .. tid .. "-" .. n,
+  }, body)
+end
+LUA
+  report="$BENCH_OUT/bookings-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  report_header "$report" \
+    "bookings: POST /api/bookings, $BOOKING_CONNECTIONS connections, $BOOKING_CUSTOMERS customers, quota 1000000"
+  local out="$tmp_dir/wrk-bookings.txt"
+  log "bookings: $DURATION with $BOOKING_CONNECTIONS connections"
+  wrk -t "$THREADS" -c "$BOOKING_CONNECTIONS" -d "$DURATION" --latency -s "$lua" "$base/api/bookings" \
+    >"$out" 2>&1 &
+  wrk_pid=$!
+  wait "$wrk_pid" || die "wrk failed: $(cat "$out")"
+  wrk_pid=""
+  check_alive
+  local fields rps p50 p90 p99 errors total
+  fields="$(parse_wrk "$out")" || die "could not parse wrk output"
+  read -r rps p50 p90 p99 errors <<<"$fields"
+  total="$(awk '/ requests in / { print $1 }' "$out")"
+
+  # Zero oversell: seats gone from the stock = seats in live bookings = bookings made. wrk
+  # stops without waiting for its last requests, so wait until the count stops moving, then
+  # read everything in one statement (one snapshot).
+  local quota available booked bookings codes verdict=PASS last="" now
+  for ((i = 0; i < 50; i++)); do
+    now="$(db_query "SELECT COUNT(*) FROM bookings WHERE concert_id = $concert")"
+    [[ "$now" != "$last" ]] || break
+    last="$now"
+    sleep 0.5
+  done
+  read -r quota available booked bookings codes <<<"$(db_query "SELECT t.quota, t.available, \
+(SELECT COALESCE(SUM(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id \
+WHERE i.ticket_type_id = t.id AND b.status IN ('pending_payment', 'paid')), \
+(SELECT COUNT(*) FROM bookings WHERE concert_id = $concert), \
+(SELECT COUNT(DISTINCT code) FROM bookings WHERE concert_id = $concert) \
+FROM ticket_types t WHERE t.id = $type")"
+  if ((quota - available != booked || available < 0 || codes != bookings || errors > 0)); then
+    verdict=FAIL
+    FAILED+=(bookings)
+  fi
+  {
+    printf '%-34s %s\n' "bookings/s (wrk req/s)" "$rps"
+    printf '%-34s %s / %s / %s ms\n' "latency p50 / p90 / p99" "$p50" "$p90" "$p99"
+    printf '%-34s %s\n' "requests / non-2xx + socket errors" "$total / $errors"
+    printf '%-34s %s\n' "bookings in the DB" "$bookings ($codes distinct codes)"
+    printf '%-34s quota %s - available %s = %s; seats in live bookings %s\n' "stock check" \
+      "$quota" "$available" "$((quota - available))" "$booked"
+    printf '%-34s %s\n' "zero oversell, unique codes" "$verdict"
+    printf '\n----- raw wrk output -----\n'
+    cat "$out"
+  } >>"$report"
+  sed '/^----- raw wrk output -----$/,$d' "$report"
+  printf 'report: %s\n\n' "$report"
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -594,8 +926,16 @@ main() {
   done
   check_settings
 
-  setup_tools
-  build
+  # wrk, nginx and tiket-api only for the sections that serve HTTP.
+  local http=0 codes=0
+  for s in "${chosen[@]}"; do
+    if [[ "$s" == codes ]]; then codes=1; else http=1; fi
+  done
+  if ((http)); then
+    setup_tools
+    build
+  fi
+  if ((codes)); then build_codes; fi
   mkdir -p "$BENCH_OUT"
 
   for s in "${chosen[@]}"; do

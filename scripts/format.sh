@@ -5,7 +5,7 @@
 #        scripts/format.sh --check    change nothing; fail if any file is
 #                                     not formatted (used by CI)
 #
-# Covers *.cpp, *.hpp and *.h under src/ and tests/.
+# Covers *.cpp, *.hpp and *.h under src/, tests/ and bench/.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,11 +33,11 @@ if [[ ! -f .clang-format ]]; then
 fi
 
 dirs=()
-for d in src tests; do
+for d in src tests bench; do
   [[ -d "$d" ]] && dirs+=("$d")
 done
 if ((${#dirs[@]} == 0)); then
-  echo "format: no src/ or tests/ yet; nothing to do"
+  echo "format: no src/, tests/ or bench/ yet; nothing to do"
   exit 0
 fi
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run clang-tidy (checks from the repo's .clang-tidy) over every src/**/*.cpp.
+# Run clang-tidy (checks from the repo's .clang-tidy) over every src/**/*.cpp and
+# bench/**/*.cpp.
 #
 # Uses build/dev/compile_commands.json, configuring the dev preset first if it
 # is missing (the build itself is not needed unless sources include generated
@@ -10,7 +11,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-BUILD_DIR=build/dev
+BUILD_DIR="${TIDY_BUILD_DIR:-build/dev}"
 
 if [[ ! -f .clang-tidy ]]; then
   echo "tidy: no .clang-tidy at the repo root" >&2
@@ -24,7 +25,7 @@ if [[ ! -f "$BUILD_DIR/compile_commands.json" ]]; then
   exit 1
 fi
 
-mapfile -d '' files < <(find src -type f -name '*.cpp' -print0 | sort -z)
+mapfile -d '' files < <(find src bench -type f -name '*.cpp' -print0 | sort -z)
 if ((${#files[@]} == 0)); then
   echo "tidy: no src/**/*.cpp; nothing to do"
   exit 0
