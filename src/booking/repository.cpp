@@ -219,23 +219,17 @@ std::optional<Booking> BookingRepository::find_by_code(db::Connection& conn,
       conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.code = ?" +
                    (for_update ? " FOR UPDATE" : ""));
   stmt.setString(1, code);
-  std::vector<Booking> found;
-  {
-    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
-    if (rs->next()) {
-      found.push_back(read_booking(*rs));
-    }
-  }
-  if (found.empty()) {
-    return std::nullopt;
-  }
-  load_items(conn, found);
-  return std::move(found.front());
+  return first_with_items(conn, stmt);
 }
 
 std::optional<Booking> BookingRepository::find_by_id(db::Connection& conn, std::int64_t id) const {
   auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.id = ?");
   stmt.setInt64(1, id);
+  return first_with_items(conn, stmt);
+}
+
+std::optional<Booking> BookingRepository::first_with_items(db::Connection& conn,
+                                                           sql::PreparedStatement& stmt) const {
   std::vector<Booking> found;
   {
     const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());

@@ -8,6 +8,10 @@
 #include "booking/booking.hpp"
 #include "db/pool.hpp"
 
+namespace sql {
+class PreparedStatement;
+}
+
 namespace tiket::booking {
 
 struct TicketTypeRow {
@@ -88,6 +92,7 @@ class BookingRepository {
   std::vector<std::int64_t> overdue_ids(db::Connection& conn, unsigned limit) const;
 
  private:
+  std::optional<Booking> first_with_items(db::Connection& conn, sql::PreparedStatement& stmt) const;
   void load_items(db::Connection& conn, std::vector<Booking>& bookings) const;
 };
 

@@ -1,12 +1,11 @@
 #include "catalog/listing.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "http/cursor.hpp"
 #include "http/json_fields.hpp"
 
 namespace tiket::catalog {
@@ -64,30 +63,19 @@ std::vector<core::FieldError> filter_problems(const ListFilters& filters) {
 }
 
 std::string encode_cursor(const Keyset& keyset) {
-  const auto text = "k" + std::to_string(keyset.starts_at.time_since_epoch().count()) + "." +
-                    std::to_string(keyset.id);
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                    text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.find('\0'));
-  return out;
+  return http::base64url_encode("k" + std::to_string(keyset.starts_at.time_since_epoch().count()) +
+                                "." + std::to_string(keyset.id));
 }
 
 std::optional<Keyset> decode_cursor(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 96) {
     return std::nullopt;
   }
-  const std::string in(cursor);
-  std::string raw(in.size(), '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), in.c_str(),
-                        in.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      len < 4 || raw[0] != 'k') {
+  const auto decoded = http::base64url_decode(cursor);
+  if (!decoded || decoded->size() < 4 || (*decoded)[0] != 'k') {
     return std::nullopt;
   }
-  raw.resize(len);
+  const std::string& raw = *decoded;
   const auto dot = raw.find('.');
   if (dot == std::string::npos) {
     return std::nullopt;

@@ -166,8 +166,8 @@ Concert CatalogService::update_concert(std::int64_t id, const ConcertPatch& patc
     if (current.status == ConcertStatus::cancelled && (changes_fields || changes_status)) {
       throw core::AppError::unprocessable("A cancelled concert cannot be changed.");
     }
-    ConcertChanges changes{patch.title, patch.artist,    patch.venue,
-                           patch.city,  patch.starts_at, std::nullopt};
+    ConcertChanges changes = patch;
+    changes.status.reset();  // decided below
     if (changes_status) {
       if (!is_allowed_transition(current.status, *patch.status)) {
         throw core::AppError::unprocessable(

@@ -35,14 +35,8 @@ struct ConcertInput {
   core::Timestamp starts_at{};
 };
 
-struct ConcertPatch {
-  std::optional<std::string> title;
-  std::optional<std::string> artist;
-  std::optional<std::string> venue;
-  std::optional<std::string> city;
-  std::optional<core::Timestamp> starts_at;
-  std::optional<ConcertStatus> status;
-};
+// What a PATCH names; absent fields stay as they are. The same shape the repository writes.
+using ConcertPatch = ConcertChanges;
 
 struct TicketTypeInput {
   std::string name;

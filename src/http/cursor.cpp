@@ -8,14 +8,30 @@
 
 namespace tiket::http {
 
-std::string encode_id_cursor(char tag, std::int64_t last_id) {
-  const auto text = std::string(1, tag) + std::to_string(last_id);
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+std::string base64url_encode(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                   '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                    text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(out.find('\0'));
   return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  const std::string in(text);
+  std::string raw(in.size(), '\0');
+  std::size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), in.c_str(),
+                        in.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  raw.resize(len);
+  return raw;
+}
+
+std::string encode_id_cursor(char tag, std::int64_t last_id) {
+  return base64url_encode(std::string(1, tag) + std::to_string(last_id));
 }
 
 std::int64_t decode_id_cursor(char tag, const std::string& cursor) {
@@ -26,17 +42,13 @@ std::int64_t decode_id_cursor(char tag, const std::string& cursor) {
   if (cursor.empty() || cursor.size() > 64) {
     throw bad();
   }
-  std::string raw(cursor.size(), '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), cursor.c_str(),
-                        cursor.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      len < 2 || raw[0] != tag) {
+  const auto raw = base64url_decode(cursor);
+  if (!raw || raw->size() < 2 || (*raw)[0] != tag) {
     throw bad();
   }
   std::int64_t id = 0;
-  const auto* begin = raw.data() + 1;
-  const auto* end = raw.data() + len;
+  const auto* begin = raw->data() + 1;
+  const auto* end = raw->data() + raw->size();
   const auto [ptr, ec] = std::from_chars(begin, end, id);
   if (ec != std::errc{} || ptr != end || id < 0) {
     throw bad();

@@ -1,9 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tiket::http {
+
+// base64url without padding, the alphabet of every cursor. decode: nullopt when malformed.
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
 
 // Opaque keyset cursors for lists paged by id: base64url of "<tag><id>". The tag keeps a
 // cursor from one list from being accepted by another.
