@@ -156,6 +156,11 @@ class BookingsWithManualExpiry : public Bookings {
       : Bookings({{"CATALOG_CACHE_TTL_MS", "0"}, {"BOOKING_EXPIRY_INTERVAL_S", "3600"}}) {}
 };
 
+class BookingsWithALongCacheTtl : public Bookings {
+ protected:
+  BookingsWithALongCacheTtl() : Bookings({{"CATALOG_CACHE_TTL_MS", "60000"}}) {}
+};
+
 class BookingsWithFastExpiry : public Bookings {
  protected:
   BookingsWithFastExpiry()
@@ -690,4 +695,17 @@ TEST_F(Bookings, ARolledBackCodeNumberIsHandedOutAgain) {
   EXPECT_EQ(repo.next_day_number(*first, "2026-11-22"), 1U);
   EXPECT_EQ(repo.next_day_number(*first, "2026-11-21"), 2U);
   first->commit();
+}
+
+TEST_F(BookingsWithALongCacheTtl, ABookingOrCancelDropsThisReplicasCachedAvailability) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto path = "/api/concerts/" + std::to_string(c.id);
+  const auto shown = [&] { return api_.get(path).json()["ticket_types"][0]["available"]; };
+  EXPECT_EQ(shown(), 10);  // now cached for a minute
+  const auto budi = customer("budi");
+  const auto code =
+      book(budi, c.id, items({{c.types[0], 3}}), "k").json()["code"].get<std::string>();
+  EXPECT_EQ(shown(), 7) << "the booking must not leave the cached count behind";
+  ASSERT_EQ(cancel(budi, code).status, 200);
+  EXPECT_EQ(shown(), 10);
 }
