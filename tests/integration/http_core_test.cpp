@@ -192,22 +192,31 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
 
 TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
   TestDatabase db;
+  // The queued request waits for the running one and then runs itself: 12 s in all, beyond
+  // the default header timeout that Pistache 0.0.5 applies to handlers too (ADR 0003).
   Server server(TIKET_FIXTURE_BIN,
-                server_env(db.url_string(), {{"WORKER_THREADS", "1"}, {"WORKER_QUEUE_SIZE", "1"}}));
-  // Occupy the only worker and the only queue slot.
-  std::vector<std::future<HttpResponse>> busy;
-  for (int i = 0; i < 2; ++i) {
-    busy.push_back(std::async(std::launch::async, [&] {
-      return HttpClient(server.base_url()).get("/test/fast?ms=2000");
-    }));
-  }
-  // Wait until one runs and one is queued (/metrics is inline, it needs no worker).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (HttpClient(server.base_url()).get("/metrics").body.find("\nworker_queue_depth 1") ==
-             std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+                server_env(db.url_string(), {{"WORKER_THREADS", "1"},
+                                             {"WORKER_QUEUE_SIZE", "1"},
+                                             {"HTTP_HEADER_TIMEOUT_MS", "60000"}}));
+  // /metrics is inline: it needs no worker, so it can watch them.
+  const auto wait_for_gauge = [&](const std::string& sample) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (HttpClient(server.base_url()).get("/metrics").body.find("\n" + sample + "\n") !=
+          std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  const auto slow = [&] { return HttpClient(server.base_url()).get("/test/fast?ms=6000"); };
+  // Occupy the only worker, then the only queue slot, one after the other (two at once could
+  // both reach the queue before the worker takes the first, and the second would be refused).
+  auto running = std::async(std::launch::async, slow);
+  ASSERT_TRUE(wait_for_gauge("worker_busy_threads 1"));
+  auto queued = std::async(std::launch::async, slow);
+  ASSERT_TRUE(wait_for_gauge("worker_queue_depth 1"));
   // A miss would need a worker: refused.
   const auto miss = HttpClient(server.base_url()).get("/test/fast?ms=0");
   EXPECT_TRUE(miss.is_problem(503)) << miss.status << " " << miss.body;
@@ -215,8 +224,8 @@ TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
   const auto hit = HttpClient(server.base_url()).get("/test/fast?hit=1");
   EXPECT_EQ(hit.status, 200) << hit.body;
   EXPECT_EQ(hit.json()["served_by"], "fast-path");
-  for (auto& b : busy) {
-    const auto r = b.get();
+  for (auto* call : {&running, &queued}) {
+    const auto r = call->get();
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["served_by"], "worker");
   }
