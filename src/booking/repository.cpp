@@ -29,21 +29,6 @@ Booking read_booking(sql::ResultSet& rs) {
   return b;
 }
 
-std::int64_t last_insert_id(db::Connection& conn) {
-  auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
-  const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
-  rs->next();
-  return static_cast<std::int64_t>(rs->getInt64(1));
-}
-
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += i == 0 ? "?" : ", ?";
-  }
-  return out;
-}
-
 }  // namespace
 
 void BookingRepository::lock_user(db::Connection& conn, std::int64_t user_id) const {
@@ -178,7 +163,7 @@ std::uint32_t BookingRepository::next_day_number(db::Connection& conn,
       "ON DUPLICATE KEY UPDATE last_number = LAST_INSERT_ID(last_number + 1)");
   stmt.setString(1, iso_day);
   stmt.executeUpdate();
-  return static_cast<std::uint32_t>(last_insert_id(conn));
+  return static_cast<std::uint32_t>(conn.last_insert_id());
 }
 
 std::int64_t BookingRepository::insert_booking(db::Connection& conn, const std::string& code,
@@ -197,7 +182,7 @@ std::int64_t BookingRepository::insert_booking(db::Connection& conn, const std::
   stmt.setInt64(6, total_amount);
   stmt.setInt64(7, hold_minutes);
   stmt.executeUpdate();
-  return last_insert_id(conn);
+  return conn.last_insert_id();
 }
 
 void BookingRepository::insert_item(db::Connection& conn, std::int64_t booking_id,
@@ -295,7 +280,7 @@ void BookingRepository::load_items(db::Connection& conn, std::vector<Booking>& b
   auto& stmt = conn.prepare(
       "SELECT booking_id, ticket_type_id, quantity, unit_price FROM booking_items "
       "WHERE booking_id IN (" +
-      placeholders(bookings.size()) + ") ORDER BY booking_id, ticket_type_id");
+      db::placeholder_list(bookings.size()) + ") ORDER BY booking_id, ticket_type_id");
   std::map<std::int64_t, Booking*> by_id;
   unsigned i = 1;
   for (auto& b : bookings) {

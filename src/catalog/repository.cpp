@@ -107,13 +107,9 @@ std::vector<TicketType> CatalogRepository::ticket_types_of(
   for (std::size_t begin = 0; begin < concert_ids.size(); begin += kInListSizes.back()) {
     const std::size_t count = std::min(kInListSizes.back(), concert_ids.size() - begin);
     const std::size_t slots = *std::lower_bound(kInListSizes.begin(), kInListSizes.end(), count);
-    std::string sql =
-        std::string("SELECT ") + kTicketTypeColumns + " FROM ticket_types WHERE concert_id IN (?";
-    for (std::size_t i = 1; i < slots; ++i) {
-      sql += ", ?";
-    }
-    sql += ") ORDER BY concert_id, id";
-    auto& stmt = conn.prepare(sql);
+    auto& stmt = conn.prepare(std::string("SELECT ") + kTicketTypeColumns +
+                              " FROM ticket_types WHERE concert_id IN (" +
+                              db::placeholder_list(slots) + ") ORDER BY concert_id, id");
     for (std::size_t i = 0; i < slots; ++i) {
       stmt.setInt64(static_cast<unsigned>(i + 1), concert_ids[begin + std::min(i, count - 1)]);
     }
@@ -219,7 +215,7 @@ std::int64_t CatalogRepository::insert(db::Connection& conn, const NewConcert& c
   stmt.setString(5, concert.city);
   stmt.setString(6, core::format_sql_datetime(concert.starts_at));
   stmt.executeUpdate();
-  return single_int(conn.prepare("SELECT LAST_INSERT_ID()"));
+  return conn.last_insert_id();
 }
 
 void CatalogRepository::update(db::Connection& conn, std::int64_t id,
@@ -271,7 +267,7 @@ std::int64_t CatalogRepository::insert_ticket_type(db::Connection& conn,
     stmt.setNull(6, 0);
   }
   stmt.executeUpdate();
-  return single_int(conn.prepare("SELECT LAST_INSERT_ID()"));
+  return conn.last_insert_id();
 }
 
 void CatalogRepository::refresh_min_price(db::Connection& conn, std::int64_t concert_id) const {

@@ -47,6 +47,21 @@ void Connection::execute(const std::string& sql) {
   }
 }
 
+std::int64_t Connection::last_insert_id() {
+  auto& stmt = prepare("SELECT LAST_INSERT_ID()");
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  rs->next();
+  return static_cast<std::int64_t>(rs->getInt64(1));
+}
+
+std::string placeholder_list(std::size_t n) {
+  std::string out = "?";
+  for (std::size_t i = 1; i < n; ++i) {
+    out += ", ?";
+  }
+  return out;
+}
+
 void Connection::begin() {
   conn_->setAutoCommit(false);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +48,10 @@ class Connection {
 
   // Runs a statement without parameters (DDL in migrations, SET, SELECT 1). Never pass input.
   void execute(const std::string& sql);
+
+  // The AUTO_INCREMENT id of this connection's last insert (Connector/C++ 1.1 has no
+  // generated-keys API, LIBRARIES.md).
+  std::int64_t last_insert_id();
 
   sql::Connection& raw() { return *conn_; }
 
@@ -118,6 +123,10 @@ class Pool {
 
 // Runs `work` on a leased connection; a connection error marks the lease broken so the
 // connection is discarded, then the exception continues upwards.
+// "?, ?, ?": the parameter slots of an IN (...) list of `n` values (n >= 1). The text depends
+// only on n, never on the values, so the statement stays prepared and cacheable.
+std::string placeholder_list(std::size_t n);
+
 template <typename F>
 auto with_connection(Pool& pool, F&& work) -> decltype(work(std::declval<Connection&>()));
 

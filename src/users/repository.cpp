@@ -59,10 +59,7 @@ std::int64_t UserRepository::insert(db::Connection& conn, const NewUser& user) c
   stmt.setString(3, user.password_hash);
   stmt.setString(4, std::string(auth::to_string(user.role)));
   stmt.executeUpdate();
-  auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
-  const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
-  rs->next();
-  return static_cast<std::int64_t>(rs->getInt64(1));
+  return conn.last_insert_id();
 }
 
 void UserRepository::update(db::Connection& conn, std::int64_t id,
