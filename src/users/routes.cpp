@@ -29,10 +29,6 @@ std::optional<std::string> read_email(FieldReader& in) {
   return email;
 }
 
-std::int64_t parse_id(std::string_view text) {
-  return http::parse_id(text);
-}
-
 void register_routes(http::Router& router, const UserRouteDeps& deps) {
   router.add(
       Method::Post, "/api/users",
@@ -87,14 +83,14 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
 
   router.add(Method::Get, "/api/users/{id}",
              deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
-               const auto id = parse_id(*req.param("id"));
+               const auto id = http::parse_id(*req.param("id"));
                return Response::json(200, to_json(deps.users.get(id, me)));
              }));
 
   router.add(
       Method::Patch, "/api/users/{id}",
       deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
-        const auto id = parse_id(*req.param("id"));
+        const auto id = http::parse_id(*req.param("id"));
         const auto body = req.json_body();
         FieldReader in(body, {"name", "password", "current_password", "role", "status"});
         UserPatch patch;

@@ -21,8 +21,4 @@ void register_routes(http::Router& router, const UserRouteDeps& deps);
 // (which says nothing about whether some account exists). nullopt when missing or invalid.
 std::optional<std::string> read_email(http::FieldReader& in);
 
-// A path id: a positive decimal int64 without sign, spaces or leading zeros. 400 otherwise.
-// Same as http::parse_id, kept for existing callers.
-std::int64_t parse_id(std::string_view text);
-
 }  // namespace tiket::users
