@@ -116,6 +116,11 @@ std::unique_ptr<Connection> Pool::connect() const {
   const auto lock_wait = std::max<long>(1, static_cast<long>(options_.read_timeout.count()) - 1);
   conn->execute("SET time_zone = '+00:00', innodb_lock_wait_timeout = " +
                 std::to_string(lock_wait));
+  // READ COMMITTED: a locking read of a row that is not there takes no gap lock, so two
+  // customers' bookings cannot deadlock on the gap their idempotency keys fall into (ADR 0010).
+  // Every correctness guarantee in this code comes from row locks and conditional updates,
+  // never from a repeatable-read snapshot.
+  conn->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
   return conn;
 }
 

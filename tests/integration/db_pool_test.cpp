@@ -142,6 +142,30 @@ TEST_F(DbPool, TransactionRetriesAForcedDeadlockAndSucceeds) {
   EXPECT_EQ(db_.query_int("SELECT v FROM items WHERE id = 2"), 2);
 }
 
+TEST_F(DbPool, ConnectionsReadCommittedSoAMissingRowLocksNoGap) {
+  // Under REPEATABLE READ, `SELECT ... FOR UPDATE` of a key that is not there locks the gap
+  // around it, and another transaction's insert into that gap waits. Two bookings did exactly
+  // that on idempotency_keys and deadlocked against the ticket-type row (ADR 0010).
+  db_.connect()->execute("INSERT INTO items VALUES (10, 0)");
+  Pool pool(tiket::test::test_driver(), options(2));
+  auto looker = pool.acquire();
+  auto inserter = pool.acquire();
+  looker->begin();
+  {
+    auto& stmt = looker->prepare("SELECT v FROM items WHERE id = ? FOR UPDATE");
+    stmt.setInt(1, 5);  // between 2 and 10: no such row
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    EXPECT_FALSE(rs->next());
+  }
+  inserter->execute("SET SESSION innodb_lock_wait_timeout = 1");
+  inserter->begin();
+  // Another key in the same gap goes in at once instead of waiting (1205 after 1 s).
+  EXPECT_NO_THROW(inserter->execute("INSERT INTO items VALUES (6, 0)"));
+  inserter->commit();
+  looker->commit();
+  EXPECT_EQ(db_.query_int("SELECT COUNT(*) FROM items WHERE id = 6"), 1);
+}
+
 TEST_F(DbPool, TransactionRollsBackOnANonRetryableError) {
   Pool pool(tiket::test::test_driver(), options(1));
   EXPECT_THROW(tiket::db::transaction(pool,
