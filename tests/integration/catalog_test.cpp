@@ -450,7 +450,12 @@ TEST_F(CatalogApi, AWriteIsVisibleAtOnceDespiteALongTtl) {
 // joined it (enough workers that all 24 are in flight at once); then the lock is released.
 TEST(CatalogCoalescing, ConcurrentColdReadsOfOneListRunOneQuery) {
   constexpr std::size_t kClients = 24;
-  Api api(EnvOverrides{{"CATALOG_CACHE_TTL_MS", "60000"}, {"WORKER_THREADS", "32"}});
+  // The loader's query waits on the table lock for as long as the test needs: a slow runner
+  // gets 20 s for all 24 to arrive, well inside the raised DB read and header timeouts.
+  Api api(EnvOverrides{{"CATALOG_CACHE_TTL_MS", "60000"},
+                       {"WORKER_THREADS", "32"},
+                       {"DB_READ_TIMEOUT_S", "40"},
+                       {"HTTP_HEADER_TIMEOUT_MS", "60000"}});
   const auto organizer = token_for(api, "organizer");
   published(api, organizer, concert_body("Crowd", "Manado", days_ahead(33)));
   const std::string path = "/api/concerts?city=Manado&limit=5";  // never requested: cold
@@ -470,9 +475,9 @@ TEST(CatalogCoalescing, ConcurrentColdReadsOfOneListRunOneQuery) {
       responses[i] = client.get(path);
     });
   }
-  // Everyone but the loader is waiting for its result (bounded: the server's DB read timeout
-  // is 5 s, and the lock must go before that).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  // Everyone but the loader is waiting for its result (bounded: the lock must go before the
+  // server's DB read timeout cuts the loader).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (metric(api, kCoalesced) - coalesced < kClients - 1 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
