@@ -165,11 +165,13 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
   TestDatabase db;
   Server server(TIKET_FIXTURE_BIN,
                 server_env(db.url_string(), {{"WORKER_THREADS", "1"}, {"WORKER_QUEUE_SIZE", "1"}}));
-  // One request runs, one waits in the queue, the rest must be refused at once.
+  // One request runs, one waits in the queue, the rest must be refused at once. Each runs 2 s,
+  // so the six arrive while the first two still hold the worker and the queue even on a slow
+  // runner.
   std::vector<std::future<HttpResponse>> calls;
   for (int i = 0; i < 6; ++i) {
     calls.push_back(std::async(std::launch::async, [&] {
-      return HttpClient(server.base_url()).get("/test/slow?ms=700");
+      return HttpClient(server.base_url()).get("/test/slow?ms=2000");
     }));
   }
   int ok = 0;
