@@ -274,28 +274,24 @@ std::vector<Booking> BookingRepository::list(db::Connection& conn,
 }
 
 void BookingRepository::load_items(db::Connection& conn, std::vector<Booking>& bookings) const {
-  if (bookings.empty()) {
-    return;
-  }
-  auto& stmt = conn.prepare(
-      "SELECT booking_id, ticket_type_id, quantity, unit_price FROM booking_items "
-      "WHERE booking_id IN (" +
-      db::placeholder_list(bookings.size()) + ") ORDER BY booking_id, ticket_type_id");
   std::map<std::int64_t, Booking*> by_id;
-  unsigned i = 1;
+  std::vector<std::int64_t> ids;
   for (auto& b : bookings) {
-    stmt.setInt64(i++, b.id);
     by_id[b.id] = &b;
+    ids.push_back(b.id);
   }
-  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
-  while (rs->next()) {
-    const auto it = by_id.find(static_cast<std::int64_t>(rs->getInt64("booking_id")));
-    if (it != by_id.end()) {
-      it->second->items.push_back({static_cast<std::int64_t>(rs->getInt64("ticket_type_id")),
-                                   static_cast<std::int64_t>(rs->getInt64("quantity")),
-                                   static_cast<std::int64_t>(rs->getInt64("unit_price"))});
-    }
-  }
+  db::query_in_chunks(
+      conn,
+      "SELECT booking_id, ticket_type_id, quantity, unit_price FROM booking_items "
+      "WHERE booking_id IN (",
+      ") ORDER BY booking_id, ticket_type_id", ids, [&](sql::ResultSet& rs) {
+        const auto it = by_id.find(static_cast<std::int64_t>(rs.getInt64("booking_id")));
+        if (it != by_id.end()) {
+          it->second->items.push_back({static_cast<std::int64_t>(rs.getInt64("ticket_type_id")),
+                                       static_cast<std::int64_t>(rs.getInt64("quantity")),
+                                       static_cast<std::int64_t>(rs.getInt64("unit_price"))});
+        }
+      });
 }
 
 bool BookingRepository::leave_pending(db::Connection& conn, std::int64_t id, Status to,

@@ -3,8 +3,6 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
-#include <algorithm>
-#include <array>
 #include <memory>
 #include <stdexcept>
 
@@ -21,10 +19,6 @@ constexpr const char* kConcertColumns =
 
 constexpr const char* kTicketTypeColumns =
     "id, concert_id, name, price, quota, available, per_user_limit";
-
-// IN lists are padded to one of these sizes (repeating the last id), so that a handful of
-// statement texts serve every page size and the per-connection statement cache stays small.
-constexpr std::array<std::size_t, 8> kInListSizes = {1, 2, 4, 8, 16, 32, 64, 128};
 
 std::optional<std::int64_t> nullable_int(sql::ResultSet& rs, const char* column) {
   if (rs.isNull(column)) {
@@ -104,19 +98,11 @@ std::vector<TicketType> CatalogRepository::ticket_types(db::Connection& conn,
 std::vector<TicketType> CatalogRepository::ticket_types_of(
     db::Connection& conn, const std::vector<std::int64_t>& concert_ids) const {
   std::vector<TicketType> out;
-  for (std::size_t begin = 0; begin < concert_ids.size(); begin += kInListSizes.back()) {
-    const std::size_t count = std::min(kInListSizes.back(), concert_ids.size() - begin);
-    const std::size_t slots = *std::lower_bound(kInListSizes.begin(), kInListSizes.end(), count);
-    auto& stmt = conn.prepare(std::string("SELECT ") + kTicketTypeColumns +
-                              " FROM ticket_types WHERE concert_id IN (" +
-                              db::placeholder_list(slots) + ") ORDER BY concert_id, id");
-    for (std::size_t i = 0; i < slots; ++i) {
-      stmt.setInt64(static_cast<unsigned>(i + 1), concert_ids[begin + std::min(i, count - 1)]);
-    }
-    auto part = read_ticket_types(stmt);
-    out.insert(out.end(), std::make_move_iterator(part.begin()),
-               std::make_move_iterator(part.end()));
-  }
+  db::query_in_chunks(
+      conn,
+      std::string("SELECT ") + kTicketTypeColumns + " FROM ticket_types WHERE concert_id IN (",
+      ") ORDER BY concert_id, id", concert_ids,
+      [&](sql::ResultSet& rs) { out.push_back(read_ticket_type(rs)); });
   return out;
 }
 

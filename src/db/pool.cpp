@@ -62,6 +62,29 @@ std::string placeholder_list(std::size_t n) {
   return out;
 }
 
+void query_in_chunks(Connection& conn, const std::string& sql_before, const std::string& sql_after,
+                     const std::vector<std::int64_t>& ids,
+                     const std::function<void(sql::ResultSet&)>& read) {
+  for (std::size_t begin = 0; begin < ids.size(); begin += kMaxInList) {
+    const std::size_t count = std::min(kMaxInList, ids.size() - begin);
+    std::size_t slots = 1;
+    while (slots < count) {
+      slots *= 2;
+    }
+    std::string sql = sql_before;
+    sql += placeholder_list(slots);
+    sql += sql_after;
+    auto& stmt = conn.prepare(sql);
+    for (std::size_t i = 0; i < slots; ++i) {
+      stmt.setInt64(static_cast<unsigned>(i + 1), ids[begin + std::min(i, count - 1)]);
+    }
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      read(*rs);
+    }
+  }
+}
+
 void Connection::begin() {
   conn_->setAutoCommit(false);
 }

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,6 +55,9 @@ class Connection {
   std::int64_t last_insert_id();
 
   sql::Connection& raw() { return *conn_; }
+
+  // How many statement texts this connection has prepared (for tests and debugging).
+  [[nodiscard]] std::size_t cached_statements() const { return statements_.size(); }
 
   void begin();
   void commit();
@@ -121,12 +125,23 @@ class Pool {
   std::size_t in_use_ = 0;
 };
 
-// Runs `work` on a leased connection; a connection error marks the lease broken so the
-// connection is discarded, then the exception continues upwards.
 // "?, ?, ?": the parameter slots of an IN (...) list of `n` values (n >= 1). The text depends
 // only on n, never on the values, so the statement stays prepared and cacheable.
 std::string placeholder_list(std::size_t n);
 
+// The longest IN list query_in_chunks() sends in one statement.
+inline constexpr std::size_t kMaxInList = 128;
+
+// Runs `sql_before + "?, ?, …" + sql_after` for `ids` and calls `read(row)` for every row.
+// The ids go in chunks of at most kMaxInList; each chunk is padded to 1, 2, 4, …, 128 slots by
+// repeating its last id. So a query shape prepares at most 8 statement texts per connection,
+// whatever the list lengths. The ids must be distinct, or a row could come back twice.
+void query_in_chunks(Connection& conn, const std::string& sql_before, const std::string& sql_after,
+                     const std::vector<std::int64_t>& ids,
+                     const std::function<void(sql::ResultSet&)>& read);
+
+// Runs `work` on a leased connection; a connection error marks the lease broken so the
+// connection is discarded, then the exception continues upwards.
 template <typename F>
 auto with_connection(Pool& pool, F&& work) -> decltype(work(std::declval<Connection&>()));
 

@@ -5,9 +5,11 @@
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "db/pool.hpp"
@@ -164,6 +166,48 @@ TEST_F(DbPool, ConnectionsReadCommittedSoAMissingRowLocksNoGap) {
   inserter->commit();
   looker->commit();
   EXPECT_EQ(db_.query_int("SELECT COUNT(*) FROM items WHERE id = 6"), 1);
+}
+
+TEST_F(DbPool, QueryInChunksReadsEveryRowWithAtMostEightStatementTexts) {
+  {
+    const auto conn = db_.connect();
+    conn->execute(
+        "INSERT INTO items (id, v) WITH RECURSIVE s (n) AS (SELECT 3 UNION ALL SELECT n + 1 FROM "
+        "s WHERE n < 300) SELECT n, n * 10 FROM s");
+    conn->execute("UPDATE items SET v = id * 10 WHERE id < 3");
+  }
+  Pool pool(tiket::test::test_driver(), options(1));
+  auto lease = pool.acquire();
+  const auto before = lease->cached_statements();
+  // Every length from 1 to 300: one or more chunks, each padded with its last id.
+  for (std::size_t length = 1; length <= 300; ++length) {
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < length; ++i) {
+      ids.push_back(static_cast<std::int64_t>(300 - i));  // descending: order is not assumed
+    }
+    std::vector<std::int64_t> seen;
+    long long sum = 0;
+    tiket::db::query_in_chunks(*lease, "SELECT id, v FROM items WHERE id IN (", ") ORDER BY id",
+                               ids, [&](sql::ResultSet& rs) {
+                                 seen.push_back(static_cast<std::int64_t>(rs.getInt64(1)));
+                                 sum += static_cast<long long>(rs.getInt64(2));
+                               });
+    ASSERT_EQ(seen.size(), length) << "a padded id came back twice, or a row was lost";
+    std::sort(seen.begin(), seen.end());
+    std::sort(ids.begin(), ids.end());
+    ASSERT_EQ(seen, ids);
+    long long expected = 0;
+    for (const auto id : ids) {
+      expected += id * 10;
+    }
+    ASSERT_EQ(sum, expected);
+  }
+  EXPECT_EQ(lease->cached_statements() - before, 8U) << "1, 2, 4, ..., 128 slots";
+  // An empty list runs nothing.
+  bool called = false;
+  tiket::db::query_in_chunks(*lease, "SELECT id FROM items WHERE id IN (", ")", {},
+                             [&](sql::ResultSet&) { called = true; });
+  EXPECT_FALSE(called);
 }
 
 TEST_F(DbPool, TransactionRollsBackOnANonRetryableError) {
