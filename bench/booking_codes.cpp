@@ -160,10 +160,7 @@ std::uint32_t counter_last_insert_id(db::Connection& conn, const std::string& da
   stmt.setString(1, day);
   stmt.executeUpdate();
   taken = Clock::now();
-  auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
-  const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
-  rs->next();
-  return static_cast<std::uint32_t>(rs->getUInt64(1));
+  return static_cast<std::uint32_t>(conn.last_insert_id());
 }
 
 // The counter row by UPDATE, then a read of the row (our own change is visible to us, and the
@@ -272,9 +269,7 @@ Clock::time_point booking_work(db::Connection& conn, const StrategyInfo& s, cons
       insert_booking(conn, s, day, std::nullopt, stock_id);
       taken = Clock::now();
       // The service would need the id to build the code, as it needs the counter's value.
-      auto& last = conn.prepare("SELECT LAST_INSERT_ID()");
-      const std::unique_ptr<sql::ResultSet> rs(last.executeQuery());
-      rs->next();
+      static_cast<void>(conn.last_insert_id());
       break;
     }
   }
