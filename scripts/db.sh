@@ -163,7 +163,7 @@ bind-address = 127.0.0.1
 skip-name-resolve
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
-# Times are stored in UTC (ARCHITECTURE.md); GitHub's MySQL container runs in
+# Times are stored in UTC (docs/architecture.md); GitHub's MySQL container runs in
 # UTC too, so NOW() behaves the same in both places.
 default-time-zone = +00:00
 # MySQL 8's default sql_mode, so SQL that MySQL 8 (CI, compose) rejects

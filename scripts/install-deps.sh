@@ -12,7 +12,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git curl ca-certificates
-  # libraries (see shared/design/LIBRARIES.md)
+  # libraries (see docs/libraries.md)
   libpistache-dev libmysqlcppconn-dev libboost-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsodium-dev libcpp-jwt-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev

@@ -371,7 +371,7 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 }
 
 int main(int argc, char** argv, const RouteHook& extra_routes) {
-  // A client that disconnects mid-write must not kill the process (LIBRARIES.md, trap 6).
+  // A client that disconnects mid-write must not kill the process (docs/libraries.md, Pistache).
   if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
     std::cerr << "tiket-api: cannot ignore SIGPIPE\n";
     return 1;
@@ -416,7 +416,7 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
 
   int code = 1;
   try {
-    // Not thread-safe: called once, here, before any thread exists (LIBRARIES.md).
+    // Not thread-safe: called once, here, before any thread exists (docs/libraries.md).
     sql::Driver& driver = *sql::mysql::get_mysql_driver_instance();
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (command == "migrate") {

@@ -81,7 +81,7 @@ Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& 
 }
 
 void Modules::register_routes(http::Router& router) {
-  // The mail outbox is readable over HTTP only outside production (API.md).
+  // The mail outbox is readable over HTTP only outside production (docs/api.md).
   auth::OutboxMailer* readable_outbox =
       config.app_env == core::AppEnv::production ? nullptr : outbox;
   auth_routes_ = std::make_unique<auth::AuthRouteDeps>(

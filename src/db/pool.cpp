@@ -128,7 +128,7 @@ std::unique_ptr<Connection> Pool::connect() const {
   opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(options_.connect_timeout.count());
   opts["OPT_READ_TIMEOUT"] = static_cast<int>(options_.read_timeout.count());
   opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(options_.read_timeout.count());
-  // A silent reconnect would drop an open transaction and its locks (LIBRARIES.md).
+  // A silent reconnect would drop an open transaction and its locks (docs/libraries.md).
   opts["OPT_RECONNECT"] = false;
   opts["OPT_CHARSET_NAME"] = "utf8mb4";
   std::unique_ptr<sql::Connection> raw(driver_.connect(opts));

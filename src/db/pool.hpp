@@ -33,7 +33,7 @@ struct PoolOptions {
 };
 
 // One physical connection and its prepared-statement cache. Statements are destroyed before
-// the connection (LIBRARIES.md: they belong to it).
+// the connection (docs/libraries.md: they belong to it).
 class Connection {
  public:
   explicit Connection(std::unique_ptr<sql::Connection> conn);
@@ -51,7 +51,7 @@ class Connection {
   void execute(const std::string& sql);
 
   // The AUTO_INCREMENT id of this connection's last insert (Connector/C++ 1.1 has no
-  // generated-keys API, LIBRARIES.md).
+  // generated-keys API, docs/libraries.md).
   std::int64_t last_insert_id();
 
   sql::Connection& raw() { return *conn_; }

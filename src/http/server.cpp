@@ -371,7 +371,7 @@ class Dispatcher final : public P::Handler {
   void onRequest(const P::Request& preq, P::ResponseWriter writer) override {
     const auto received_at = std::chrono::steady_clock::now();
     // Pistache 0.0.5 answers "Connection: close" when an HTTP/1.1 request has no Connection
-    // header, although 1.1 is persistent by default (LIBRARIES.md, trap 1): put it right.
+    // header, although 1.1 is persistent by default (ADR 0003, item 1): put it right.
     if (preq.version() == P::Version::Http11 && !preq.headers().has<P::Header::Connection>()) {
       writer.headers().remove<P::Header::Connection>();
       writer.headers().add<P::Header::Connection>(P::ConnectionControl::KeepAlive);
