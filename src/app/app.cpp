@@ -28,6 +28,7 @@
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/worker_pool.hpp"
+#include "identity/email.hpp"
 #include "ops/routes.hpp"
 
 namespace tiket::app {
@@ -98,8 +99,8 @@ std::optional<std::string> flag(const std::vector<std::string>& args, std::strin
 // Creates a user through the same service the API uses (policy, argon2id, audit row).
 // Returns false when the email is taken.
 bool create_user(Modules& modules, const std::string& email, const std::string& password,
-                 const std::string& name, auth::Role role) {
-  const auto normalized = users::normalize_email(email);
+                 const std::string& name, identity::Role role) {
+  const auto normalized = identity::normalize_email(email);
   if (!normalized) {
     throw std::invalid_argument("not a valid email address: " + email);
   }
@@ -136,7 +137,7 @@ struct DemoConcert {
 
 // Published concerts owned by the demo organizer, starting at 19:00 WIB (12:00 UTC) some days
 // from now, created through the same service as the API (rules, audit rows, min_price).
-void seed_concerts(catalog::CatalogService& catalog, const auth::Principal& organizer) {
+void seed_concerts(catalog::CatalogService& catalog, const identity::Principal& organizer) {
   const std::vector<DemoConcert> concerts = {
       {"Java Jazz Evening",
        "Nusantara Jazz Ensemble",
@@ -219,7 +220,7 @@ int create_admin(const core::Config& config, sql::Driver& driver,
   prometheus::Registry registry;  // nobody scrapes a CLI command
   Modules modules(config, pool, registry);
   if (!create_user(modules, *email, password, flag(args, "--name").value_or("Administrator"),
-                   auth::Role::admin)) {
+                   identity::Role::admin)) {
     std::cerr << "tiket-api: a user with this email already exists\n";
     return 1;
   }
@@ -238,14 +239,14 @@ int seed_demo(const core::Config& config, sql::Driver& driver) {
   migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
   prometheus::Registry registry;  // nobody scrapes a CLI command
   Modules modules(config, pool, registry);
-  const std::vector<std::tuple<std::string, std::string, auth::Role>> demo = {
-      {"admin@tiket.test", "Demo Admin", auth::Role::admin},
-      {"organizer@tiket.test", "Demo Organizer", auth::Role::organizer},
-      {"customer@tiket.test", "Demo Customer", auth::Role::customer}};
+  const std::vector<std::tuple<std::string, std::string, identity::Role>> demo = {
+      {"admin@tiket.test", "Demo Admin", identity::Role::admin},
+      {"organizer@tiket.test", "Demo Organizer", identity::Role::organizer},
+      {"customer@tiket.test", "Demo Customer", identity::Role::customer}};
   for (const auto& [email, name, role] : demo) {
     const bool created = create_user(modules, email, password, name, role);
     core::log::info(created ? "demo user created" : "demo user exists",
-                    {{"email", email}, {"role", auth::to_string(role)}});
+                    {{"email", email}, {"role", identity::to_string(role)}});
   }
   const auto organizer = modules.users.find_by_email("organizer@tiket.test");
   if (!organizer) {
@@ -254,7 +255,7 @@ int seed_demo(const core::Config& config, sql::Driver& driver) {
   if (modules.catalog.count_owned(organizer->id) > 0) {
     core::log::info("demo concerts exist", {{"organizer", organizer->email}});
   } else {
-    seed_concerts(modules.catalog, {organizer->id, auth::Role::organizer});
+    seed_concerts(modules.catalog, {organizer->id, identity::Role::organizer});
   }
   return 0;
 }

@@ -24,9 +24,9 @@ std::string login_code_key(const core::Config& config) {
       std::filesystem::path(config.local_dir) / "keys" / "login-code.key", 32);
 }
 
-std::unique_ptr<auth::RateLimiter> limiter(const core::RateSpec& spec) {
-  return std::make_unique<auth::RateLimiter>(
-      auth::BucketSpec{static_cast<double>(spec.burst),
+std::unique_ptr<core::RateLimiter> limiter(const core::RateSpec& spec) {
+  return std::make_unique<core::RateLimiter>(
+      core::BucketSpec{static_cast<double>(spec.burst),
                        static_cast<double>(spec.burst) / static_cast<double>(spec.period_seconds)});
 }
 
@@ -54,10 +54,11 @@ auth::TrustedProxies parse_proxies(const std::string& csv) {
 
 Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& registry)
     : config(cfg),
-      hasher(auth::PasswordHasherOptions{cfg.hash_concurrency}),
-      policy(auth::PasswordPolicy::load(cfg.common_passwords_file)),
+      hasher(identity::PasswordHasherOptions{cfg.hash_concurrency}),
+      policy(identity::PasswordPolicy::load(cfg.common_passwords_file)),
       jwt(signing_key(cfg), auth::JwtOptions{cfg.jwt_issuer, cfg.jwt_audience, cfg.access_token_ttl,
                                              std::chrono::seconds(30)}),
+      token_verifier(jwt),
       refresh(pool, cfg.refresh_token_ttl),
       codes(pool, login_code_key(cfg), std::chrono::minutes(10), 5),
       mailer(make_mailer(cfg, pool)),
@@ -69,7 +70,7 @@ Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& 
              limiter(cfg.rate_register_ip), limiter(cfg.rate_users_create)},
       users(pool, hasher, policy),
       auth(users, hasher, jwt, refresh, codes, *mailer, limits),
-      authenticator(jwt),
+      authenticator(token_verifier),
       catalog(pool, catalog::CatalogOptions{cfg.catalog_cache_ttl}, registry),
       bookings(pool, booking::BookingOptions{cfg.booking_hold}) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };

@@ -4,14 +4,11 @@
 
 #include <memory>
 
-#include "auth/authenticator.hpp"
 #include "auth/client_ip.hpp"
 #include "auth/jwt.hpp"
 #include "auth/login_codes.hpp"
 #include "auth/mailer.hpp"
 #include "auth/outbox_mailer.hpp"
-#include "auth/password.hpp"
-#include "auth/password_policy.hpp"
 #include "auth/refresh_tokens.hpp"
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
@@ -21,7 +18,10 @@
 #include "catalog/service.hpp"
 #include "core/config.hpp"
 #include "db/pool.hpp"
+#include "http/authenticator.hpp"
 #include "http/router.hpp"
+#include "identity/password.hpp"
+#include "identity/password_policy.hpp"
 #include "users/routes.hpp"
 #include "users/service.hpp"
 
@@ -36,9 +36,10 @@ struct Modules {
   void register_routes(http::Router& router);
 
   const core::Config& config;
-  auth::PasswordHasher hasher;
-  auth::PasswordPolicy policy;
+  identity::PasswordHasher hasher;
+  identity::PasswordPolicy policy;
   auth::JwtService jwt;
+  auth::JwtAccessTokenVerifier token_verifier;
   auth::RefreshTokenStore refresh;
   auth::LoginCodeStore codes;
   std::unique_ptr<auth::Mailer> mailer;
@@ -47,7 +48,7 @@ struct Modules {
   auth::AuthLimits limits;
   users::UserService users;
   auth::AuthService auth;
-  auth::Authenticator authenticator;
+  http::Authenticator authenticator;
   catalog::CatalogService catalog;
   booking::BookingService bookings;
 

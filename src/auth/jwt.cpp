@@ -577,4 +577,13 @@ nlohmann::json JwtService::jwks() const {
   return {{"keys", nlohmann::json::array({key_.jwk()})}};
 }
 
+identity::Principal JwtAccessTokenVerifier::verify(std::string_view token) const {
+  const auto claims = jwt_.verify(token);
+  const auto role = identity::parse_role(claims.role);
+  if (!role) {
+    throw core::AppError::unauthorized("The access token is invalid or expired.");
+  }
+  return {claims.user_id, *role};
+}
+
 }  // namespace tiket::auth

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "identity/token_verifier.hpp"
+
 namespace tiket::auth {
 
 // An RSA key pair in PEM, with its key id (the first 16 characters of the base64url SHA-256 of
@@ -66,6 +68,17 @@ class JwtService {
  private:
   KeyPair key_;
   JwtOptions options_;
+};
+
+// What the HTTP guard (http::Authenticator) checks bearer tokens with: JwtService::verify, then
+// the role claim must name a known role.
+class JwtAccessTokenVerifier final : public identity::AccessTokenVerifier {
+ public:
+  explicit JwtAccessTokenVerifier(const JwtService& jwt) : jwt_(jwt) {}
+  identity::Principal verify(std::string_view token) const override;
+
+ private:
+  const JwtService& jwt_;
 };
 
 }  // namespace tiket::auth

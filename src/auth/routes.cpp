@@ -1,9 +1,9 @@
 #include "auth/routes.hpp"
 
-#include "auth/password_policy.hpp"
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
-#include "users/routes.hpp"
+#include "identity/email.hpp"
+#include "identity/password_policy.hpp"
 
 namespace tiket::auth {
 
@@ -27,8 +27,9 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
     if (in.has("role")) {
       in.add_error("role", "cannot be chosen when registering; new accounts are customers");
     }
-    const auto email = users::read_email(in);
-    const auto password = in.string("password", true, 1, PasswordPolicy::kMaxLength, false);
+    const auto email = http::read_email(in);
+    const auto password =
+        in.string("password", true, 1, identity::PasswordPolicy::kMaxLength, false);
     const auto name = in.string("name", true, 1, 100);
     if (password) {
       for (const auto& reason : deps.users.password_problems(*password, email.value_or(""))) {
@@ -44,7 +45,7 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
   router.add(Method::Post, "/api/auth/login", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email", "password"});
-    const auto email = users::read_email(in);
+    const auto email = http::read_email(in);
     const auto password = in.string("password", true, 1, 1024, false);
     in.finish();
     return Response::json(200, deps.auth.login(*email, *password, client(req)).to_json());
@@ -53,7 +54,7 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
   router.add(Method::Post, "/api/auth/login-code", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email"});
-    const auto email = users::read_email(in);
+    const auto email = http::read_email(in);
     in.finish();
     deps.auth.request_code(*email, client(req), req.request_id);
     return Response::json(
@@ -64,7 +65,7 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
   router.add(Method::Post, "/api/auth/login-code/verify", [&deps, client](Request& req) {
     const auto body = req.json_body();
     FieldReader in(body, {"email", "code"});
-    const auto email = users::read_email(in);
+    const auto email = http::read_email(in);
     const auto code = in.string("code", true, 1, 16);
     in.finish();
     return Response::json(200, deps.auth.verify_code(*email, *code, client(req)).to_json());
@@ -88,7 +89,7 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
   });
 
   router.add(Method::Get, "/api/auth/me",
-             deps.authenticator.require({}, [&deps](Request&, const Principal& me) {
+             deps.authenticator.require({}, [&deps](Request&, const identity::Principal& me) {
                return Response::json(200, users::to_json(deps.users.get(me.user_id, me)));
              }));
 
@@ -105,22 +106,23 @@ void register_routes(http::Router& router, const AuthRouteDeps& deps) {
 
   if (deps.outbox != nullptr) {
     router.add(Method::Get, "/api/admin/mail-outbox",
-               deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal&) {
-                 const auto to = req.query_param("to");
-                 const auto email = to ? users::normalize_email(*to) : std::nullopt;
-                 if (!email) {
-                   throw core::AppError::bad_request("Query parameter 'to' must be an email.",
-                                                     {{"to", "must be a valid email address"}});
-                 }
-                 nlohmann::json items = nlohmann::json::array();
-                 for (const auto& m : deps.outbox->list(*email, 50)) {
-                   items.push_back({{"to", m.to},
-                                    {"subject", m.subject},
-                                    {"body", m.body},
-                                    {"created_at", m.created_at}});
-                 }
-                 return Response::json(200, {{"items", items}});
-               }));
+               deps.authenticator.require(
+                   {identity::Role::admin}, [&deps](Request& req, const identity::Principal&) {
+                     const auto to = req.query_param("to");
+                     const auto email = to ? identity::normalize_email(*to) : std::nullopt;
+                     if (!email) {
+                       throw core::AppError::bad_request("Query parameter 'to' must be an email.",
+                                                         {{"to", "must be a valid email address"}});
+                     }
+                     nlohmann::json items = nlohmann::json::array();
+                     for (const auto& m : deps.outbox->list(*email, 50)) {
+                       items.push_back({{"to", m.to},
+                                        {"subject", m.subject},
+                                        {"body", m.body},
+                                        {"created_at", m.created_at}});
+                     }
+                     return Response::json(200, {{"items", items}});
+                   }));
   }
 }
 

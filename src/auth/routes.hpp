@@ -1,10 +1,10 @@
 #pragma once
 
-#include "auth/authenticator.hpp"
 #include "auth/client_ip.hpp"
 #include "auth/jwt.hpp"
 #include "auth/outbox_mailer.hpp"
 #include "auth/service.hpp"
+#include "http/authenticator.hpp"
 #include "http/router.hpp"
 #include "users/service.hpp"
 
@@ -13,7 +13,7 @@ namespace tiket::auth {
 struct AuthRouteDeps {
   AuthService& auth;
   users::UserService& users;
-  const Authenticator& authenticator;
+  const http::Authenticator& authenticator;
   const JwtService& jwt;
   const TrustedProxies& proxies;
   OutboxMailer* outbox = nullptr;  // set only in development and test

@@ -1,26 +1,20 @@
 #include "auth/service.hpp"
 
-#include "auth/authenticator.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
+#include "identity/token_verifier.hpp"
 
 namespace tiket::auth {
 
 namespace {
 core::AppError invalid_credentials() {
-  return unauthorized("Invalid email or password.");
+  return identity::unauthorized("Invalid email or password.");
 }
 core::AppError invalid_code() {
-  return unauthorized("Invalid email or code.");
+  return identity::unauthorized("Invalid email or code.");
 }
 core::AppError invalid_refresh() {
-  return unauthorized("The refresh token is invalid, expired or revoked.");
-}
-core::AppError too_many_requests(int retry_after) {
-  core::AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
-                   "Too many attempts; retry after " + std::to_string(retry_after) + " seconds.");
-  e.headers.emplace_back("Retry-After", std::to_string(retry_after));
-  return e;
+  return identity::unauthorized("The refresh token is invalid, expired or revoked.");
 }
 }  // namespace
 
@@ -31,15 +25,9 @@ nlohmann::json TokenPair::to_json() const {
           {"refresh_token", refresh_token}};
 }
 
-void enforce(RateLimiter& limiter, const std::string& key) {
-  if (const auto retry_after = limiter.take(key)) {
-    throw too_many_requests(*retry_after);
-  }
-}
-
-AuthService::AuthService(users::UserService& users, PasswordHasher& hasher, const JwtService& jwt,
-                         RefreshTokenStore& refresh, LoginCodeStore& codes, Mailer& mailer,
-                         AuthLimits& limits)
+AuthService::AuthService(users::UserService& users, identity::PasswordHasher& hasher,
+                         const JwtService& jwt, RefreshTokenStore& refresh, LoginCodeStore& codes,
+                         Mailer& mailer, AuthLimits& limits)
     : users_(users),
       hasher_(hasher),
       jwt_(jwt),
@@ -59,14 +47,14 @@ TokenPair AuthService::tokens_for(const users::User& user) {
 users::User AuthService::register_customer(const std::string& email, const std::string& password,
                                            const std::string& name, const std::string& client_ip,
                                            const std::string& request_id) {
-  enforce(*limits_.register_ip, "ip:" + client_ip);
-  return users_.create({email, password, name, Role::customer}, std::nullopt, request_id);
+  core::enforce(*limits_.register_ip, "ip:" + client_ip);
+  return users_.create({email, password, name, identity::Role::customer}, std::nullopt, request_id);
 }
 
 TokenPair AuthService::login(const std::string& email, const std::string& password,
                              const std::string& client_ip) {
-  enforce(*limits_.login_ip, "ip:" + client_ip);
-  enforce(*limits_.login_account, "account:" + email);
+  core::enforce(*limits_.login_ip, "ip:" + client_ip);
+  core::enforce(*limits_.login_account, "account:" + email);
   const auto user = users_.find_by_email(email);
   if (!user) {
     hasher_.dummy_verify(password);  // same cost as a real check: no timing oracle
@@ -84,8 +72,8 @@ TokenPair AuthService::login(const std::string& email, const std::string& passwo
 
 void AuthService::request_code(const std::string& email, const std::string& client_ip,
                                const std::string& request_id) {
-  enforce(*limits_.code_ip, "ip:" + client_ip);
-  enforce(*limits_.code_account, "account:" + email);
+  core::enforce(*limits_.code_ip, "ip:" + client_ip);
+  core::enforce(*limits_.code_account, "account:" + email);
   const auto user = users_.find_by_email(email);
   if (!user || user->status != users::Status::active) {
     return;
@@ -105,8 +93,8 @@ void AuthService::request_code(const std::string& email, const std::string& clie
 
 TokenPair AuthService::verify_code(const std::string& email, const std::string& code,
                                    const std::string& client_ip) {
-  enforce(*limits_.verify_ip, "ip:" + client_ip);
-  enforce(*limits_.verify_account, "account:" + email);
+  core::enforce(*limits_.verify_ip, "ip:" + client_ip);
+  core::enforce(*limits_.verify_account, "account:" + email);
   const auto user = users_.find_by_email(email);
   if (!user || user->status != users::Status::active) {
     throw invalid_code();

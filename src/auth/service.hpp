@@ -8,9 +8,9 @@
 #include "auth/jwt.hpp"
 #include "auth/login_codes.hpp"
 #include "auth/mailer.hpp"
-#include "auth/password.hpp"
-#include "auth/rate_limit.hpp"
 #include "auth/refresh_tokens.hpp"
+#include "core/rate_limit.hpp"
+#include "identity/password.hpp"
 #include "users/service.hpp"
 
 namespace tiket::auth {
@@ -26,20 +26,17 @@ struct TokenPair {
 
 // Token buckets, per client IP and per account, for each auth entry point.
 struct AuthLimits {
-  std::unique_ptr<RateLimiter> login_ip, login_account;
-  std::unique_ptr<RateLimiter> code_ip, code_account;
-  std::unique_ptr<RateLimiter> verify_ip, verify_account;
-  std::unique_ptr<RateLimiter> register_ip;
-  std::unique_ptr<RateLimiter> users_create;  // POST /api/users, per admin
+  std::unique_ptr<core::RateLimiter> login_ip, login_account;
+  std::unique_ptr<core::RateLimiter> code_ip, code_account;
+  std::unique_ptr<core::RateLimiter> verify_ip, verify_account;
+  std::unique_ptr<core::RateLimiter> register_ip;
+  std::unique_ptr<core::RateLimiter> users_create;  // POST /api/users, per admin
 };
-
-// Throws 429 with Retry-After when the bucket for `key` is empty.
-void enforce(RateLimiter& limiter, const std::string& key);
 
 // The two login methods, token refresh and logout. Blocking: worker threads only.
 class AuthService {
  public:
-  AuthService(users::UserService& users, PasswordHasher& hasher, const JwtService& jwt,
+  AuthService(users::UserService& users, identity::PasswordHasher& hasher, const JwtService& jwt,
               RefreshTokenStore& refresh, LoginCodeStore& codes, Mailer& mailer,
               AuthLimits& limits);
 
@@ -67,7 +64,7 @@ class AuthService {
   TokenPair tokens_for(const users::User& user);
 
   users::UserService& users_;
-  PasswordHasher& hasher_;
+  identity::PasswordHasher& hasher_;
   const JwtService& jwt_;
   RefreshTokenStore& refresh_;
   LoginCodeStore& codes_;

@@ -9,11 +9,11 @@
 namespace tiket::booking {
 
 namespace {
-using auth::Principal;
-using auth::Role;
 using http::Method;
 using http::Request;
 using http::Response;
+using identity::Principal;
+using identity::Role;
 
 constexpr std::size_t kMaxItems = 10;
 constexpr std::int64_t kMaxQuantity = 100;

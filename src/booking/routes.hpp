@@ -1,14 +1,14 @@
 #pragma once
 
-#include "auth/authenticator.hpp"
 #include "booking/service.hpp"
+#include "http/authenticator.hpp"
 #include "http/router.hpp"
 
 namespace tiket::booking {
 
 struct BookingRouteDeps {
   BookingService& bookings;
-  const auth::Authenticator& authenticator;
+  const http::Authenticator& authenticator;
 };
 
 // POST/GET /api/bookings, GET /api/bookings/{code}, POST /api/bookings/{code}/cancel, and

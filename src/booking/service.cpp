@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "core/clock.hpp"
+#include "core/cursor.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
 #include "db/migrations.hpp"
 #include "db/transaction.hpp"
-#include "http/cursor.hpp"
 
 namespace tiket::booking {
 
@@ -49,11 +49,11 @@ std::string request_fingerprint(const BookingRequest& request) {
 }
 
 std::string encode_cursor(std::int64_t last_id) {
-  return http::encode_id_cursor('b', last_id);
+  return core::encode_id_cursor('b', last_id);
 }
 
 std::int64_t decode_cursor(const std::string& cursor) {
-  return http::decode_id_cursor('b', cursor);
+  return core::decode_id_cursor('b', cursor);
 }
 
 BookingService::BookingService(db::Pool& pool, BookingOptions options)
@@ -194,7 +194,7 @@ CreateResult BookingService::create_once(std::int64_t user_id, const std::string
   return result;
 }
 
-Booking BookingService::get(const std::string& code, const auth::Principal& caller) {
+Booking BookingService::get(const std::string& code, const identity::Principal& caller) {
   if (!looks_like_code(code)) {
     throw core::AppError::not_found("No booking with this code.");
   }
@@ -206,7 +206,7 @@ Booking BookingService::get(const std::string& code, const auth::Principal& call
   return std::move(*booking);
 }
 
-BookingPage BookingService::list(const auth::Principal& caller, BookingFilter filter,
+BookingPage BookingService::list(const identity::Principal& caller, BookingFilter filter,
                                  const std::optional<std::string>& cursor) {
   if (!caller.is_admin()) {
     if (filter.user_id && *filter.user_id != caller.user_id) {
@@ -228,7 +228,7 @@ BookingPage BookingService::list(const auth::Principal& caller, BookingFilter fi
   return page;
 }
 
-Booking BookingService::cancel(const std::string& code, const auth::Principal& caller) {
+Booking BookingService::cancel(const std::string& code, const identity::Principal& caller) {
   if (!looks_like_code(code)) {
     throw core::AppError::not_found("No booking with this code.");
   }

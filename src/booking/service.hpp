@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "auth/principal.hpp"
 #include "booking/booking.hpp"
 #include "booking/repository.hpp"
 #include "db/pool.hpp"
+#include "identity/principal.hpp"
 
 namespace tiket::booking {
 
@@ -66,16 +66,16 @@ class BookingService {
                       const BookingRequest& request);
 
   // Owner or admin; anyone else gets 404.
-  Booking get(const std::string& code, const auth::Principal& caller);
+  Booking get(const std::string& code, const identity::Principal& caller);
 
   // Own bookings, newest first; an admin sees everyone's and may filter by user.
-  BookingPage list(const auth::Principal& caller, BookingFilter filter,
+  BookingPage list(const identity::Principal& caller, BookingFilter filter,
                    const std::optional<std::string>& cursor);
 
   // Owner or admin, only while pending_payment (409 otherwise). The stock comes back exactly
   // once: the status change and the stock return are one transaction, and only the caller
   // whose conditional update moved the booking out of pending_payment returns it.
-  Booking cancel(const std::string& code, const auth::Principal& caller);
+  Booking cancel(const std::string& code, const identity::Principal& caller);
 
   // Expires every overdue hold (in batches) and returns its stock exactly once; also purges
   // Idempotency-Keys older than 24 h. Safe to run concurrently with itself and with cancels.

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "http/cursor.hpp"
-#include "http/json_fields.hpp"
+#include "core/cursor.hpp"
+#include "core/utf8.hpp"
 
 namespace tiket::catalog {
 
@@ -63,7 +63,7 @@ std::vector<core::FieldError> filter_problems(const ListFilters& filters) {
 }
 
 std::string encode_cursor(const Keyset& keyset) {
-  return http::base64url_encode("k" + std::to_string(keyset.starts_at.time_since_epoch().count()) +
+  return core::base64url_encode("k" + std::to_string(keyset.starts_at.time_since_epoch().count()) +
                                 "." + std::to_string(keyset.id));
 }
 
@@ -71,7 +71,7 @@ std::optional<Keyset> decode_cursor(std::string_view cursor) {
   if (cursor.empty() || cursor.size() > 96) {
     return std::nullopt;
   }
-  const auto decoded = http::base64url_decode(cursor);
+  const auto decoded = core::base64url_decode(cursor);
   if (!decoded || decoded->size() < 4 || (*decoded)[0] != 'k') {
     return std::nullopt;
   }
@@ -111,7 +111,7 @@ std::optional<std::string> fulltext_terms(std::string_view q) {
       break;
     }
     const auto word = ascii_lower(q.substr(start, i - start));
-    const auto chars = http::utf8_length(word);
+    const auto chars = core::utf8_length(word);
     if (!chars || *chars < kMinWordChars ||
         std::find(kStopWords.begin(), kStopWords.end(), word) != kStopWords.end()) {
       continue;

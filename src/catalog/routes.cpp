@@ -7,13 +7,13 @@
 namespace tiket::catalog {
 
 namespace {
-using auth::Principal;
-using auth::Role;
 using http::FieldReader;
 using http::Method;
 using http::QueryReader;
 using http::Request;
 using http::Response;
+using identity::Principal;
+using identity::Role;
 
 constexpr std::size_t kMaxQueryText = 100;
 

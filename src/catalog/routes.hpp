@@ -1,14 +1,14 @@
 #pragma once
 
-#include "auth/authenticator.hpp"
 #include "catalog/service.hpp"
+#include "http/authenticator.hpp"
 #include "http/router.hpp"
 
 namespace tiket::catalog {
 
 struct CatalogRouteDeps {
   CatalogService& catalog;
-  const auth::Authenticator& authenticator;
+  const http::Authenticator& authenticator;
 };
 
 // GET/POST /api/concerts, GET/PATCH/DELETE /api/concerts/{id},

@@ -23,24 +23,24 @@ std::string detail_key(std::int64_t id) {
   return "concert:" + std::to_string(id);
 }
 
-bool may_write(const Concert& concert, const auth::Principal& caller) {
+bool may_write(const Concert& concert, const identity::Principal& caller) {
   return caller.is_admin() ||
-         (caller.role == auth::Role::organizer && concert.organizer_id == caller.user_id);
+         (caller.role == identity::Role::organizer && concert.organizer_id == caller.user_id);
 }
 
-bool may_see(const Concert& concert, const std::optional<auth::Principal>& caller) {
+bool may_see(const Concert& concert, const std::optional<identity::Principal>& caller) {
   return concert.status == ConcertStatus::published || (caller && may_write(concert, *caller));
 }
 
-void require_writer_role(const auth::Principal& caller) {
-  if (!caller.is_admin() && caller.role != auth::Role::organizer) {
+void require_writer_role(const identity::Principal& caller) {
+  if (!caller.is_admin() && caller.role != identity::Role::organizer) {
     throw core::AppError::forbidden("Only organizers and admins manage concerts.");
   }
 }
 
 // The concert, locked, if the caller may change it: 404 otherwise, like a missing one.
 Concert lock_for_write(const CatalogRepository& repo, db::Connection& conn, std::int64_t id,
-                       const auth::Principal& caller) {
+                       const identity::Principal& caller) {
   auto concert = repo.find(conn, id, true);
   if (!concert || !may_write(*concert, caller)) {
     throw core::AppError::not_found(std::string(kNoConcert));
@@ -122,7 +122,7 @@ void CatalogService::invalidate_after_write(std::int64_t concert_id) {
   lists_.clear();
 }
 
-Concert CatalogService::create_concert(const ConcertInput& input, const auth::Principal& caller,
+Concert CatalogService::create_concert(const ConcertInput& input, const identity::Principal& caller,
                                        const std::string& request_id) {
   require_writer_role(caller);
   if (const auto problem = starts_at_problem(input.starts_at, now())) {
@@ -150,7 +150,7 @@ Concert CatalogService::create_concert(const ConcertInput& input, const auth::Pr
 }
 
 Concert CatalogService::update_concert(std::int64_t id, const ConcertPatch& patch,
-                                       const auth::Principal& caller,
+                                       const identity::Principal& caller,
                                        const std::string& request_id) {
   require_writer_role(caller);
   if (patch.starts_at) {
@@ -215,7 +215,7 @@ Concert CatalogService::update_concert(std::int64_t id, const ConcertPatch& patc
   return updated;
 }
 
-void CatalogService::delete_concert(std::int64_t id, const auth::Principal& caller,
+void CatalogService::delete_concert(std::int64_t id, const identity::Principal& caller,
                                     const std::string& request_id) {
   require_writer_role(caller);
   db::transaction(pool_, [&](db::Connection& conn) {
@@ -236,7 +236,7 @@ void CatalogService::delete_concert(std::int64_t id, const auth::Principal& call
 }
 
 TicketType CatalogService::add_ticket_type(std::int64_t concert_id, const TicketTypeInput& input,
-                                           const auth::Principal& caller,
+                                           const identity::Principal& caller,
                                            const std::string& request_id) {
   require_writer_role(caller);
   if (auto problems = ticket_type_problems(input); !problems.empty()) {
@@ -327,8 +327,8 @@ std::shared_ptr<const ConcertPage> CatalogService::list(const ListFilters& filte
   return lookup.value;
 }
 
-std::shared_ptr<const Concert> CatalogService::get(std::int64_t id,
-                                                   const std::optional<auth::Principal>& caller) {
+std::shared_ptr<const Concert> CatalogService::get(
+    std::int64_t id, const std::optional<identity::Principal>& caller) {
   auto lookup = details_.get_or_load(detail_key(id), [&] {
     metrics_.detail_queries->Increment();
     return db::with_connection(pool_, [&](db::Connection& conn) {

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "auth/principal.hpp"
 #include "catalog/cache.hpp"
 #include "catalog/concert.hpp"
 #include "catalog/listing.hpp"
 #include "catalog/repository.hpp"
 #include "db/pool.hpp"
+#include "identity/principal.hpp"
 
 namespace tiket::catalog {
 
@@ -79,22 +79,22 @@ class CatalogService {
   CatalogService(db::Pool& pool, CatalogOptions options, prometheus::Registry& registry);
 
   // A draft owned by the caller (organizer or admin). 400 when starts_at is not in the future.
-  Concert create_concert(const ConcertInput& input, const auth::Principal& caller,
+  Concert create_concert(const ConcertInput& input, const identity::Principal& caller,
                          const std::string& request_id);
 
   // Changes fields and/or status. Status may go draft → published (needs a ticket type and a
   // future start), draft → cancelled or published → cancelled; naming the current status is a
   // no-op; anything else is 422, as is any change to a cancelled concert.
-  Concert update_concert(std::int64_t id, const ConcertPatch& patch, const auth::Principal& caller,
-                         const std::string& request_id);
+  Concert update_concert(std::int64_t id, const ConcertPatch& patch,
+                         const identity::Principal& caller, const std::string& request_id);
 
   // Only a draft can be deleted (409 otherwise: cancel it instead).
-  void delete_concert(std::int64_t id, const auth::Principal& caller,
+  void delete_concert(std::int64_t id, const identity::Principal& caller,
                       const std::string& request_id);
 
   // available = quota; 409 when the name is taken on this concert, 422 on a cancelled one.
   TicketType add_ticket_type(std::int64_t concert_id, const TicketTypeInput& input,
-                             const auth::Principal& caller, const std::string& request_id);
+                             const identity::Principal& caller, const std::string& request_id);
 
   // Published concerts, by (starts_at, id), keyset-paginated. 400 for a malformed cursor,
   // a limit outside 1..100 or contradictory filters (see filter_problems). Cached.
@@ -102,7 +102,8 @@ class CatalogService {
                                           const std::optional<std::string>& cursor, unsigned limit);
 
   // The concert with its ticket types, if `caller` may see it; 404 otherwise. Cached.
-  std::shared_ptr<const Concert> get(std::int64_t id, const std::optional<auth::Principal>& caller);
+  std::shared_ptr<const Concert> get(std::int64_t id,
+                                     const std::optional<identity::Principal>& caller);
 
   // Non-blocking reads of this replica's cache, for the reactor-thread fast path: the body of
   // a fresh cached public list page / published concert, or nullptr (then use list()/get()).

@@ -2,37 +2,10 @@
 
 #include <algorithm>
 
-namespace tiket::http {
+#include "core/utf8.hpp"
+#include "identity/email.hpp"
 
-std::optional<std::size_t> utf8_length(std::string_view s) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    if (c < 0x80) {
-      len = 1;
-    } else if ((c & 0xE0U) == 0xC0 && c >= 0xC2) {
-      len = 2;
-    } else if ((c & 0xF0U) == 0xE0) {
-      len = 3;
-    } else if ((c & 0xF8U) == 0xF0 && c <= 0xF4) {
-      len = 4;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) {
-      return std::nullopt;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0U) != 0x80) {
-        return std::nullopt;
-      }
-    }
-    i += len;
-    ++count;
-  }
-  return count;
-}
+namespace tiket::http {
 
 FieldReader::FieldReader(const nlohmann::json& body,
                          std::initializer_list<std::string_view> allowed)
@@ -83,7 +56,7 @@ std::optional<std::string> FieldReader::string(std::string_view field, bool requ
     const auto last = text.find_last_not_of(" \t\r\n");
     text = first == std::string::npos ? "" : text.substr(first, last - first + 1);
   }
-  const auto length = utf8_length(text);
+  const auto length = core::utf8_length(text);
   if (!length) {
     errors_.push_back({std::string(field), "must be valid UTF-8"});
     return std::nullopt;
@@ -162,6 +135,18 @@ void FieldReader::finish() const {
   if (!errors_.empty()) {
     throw core::AppError::validation(errors_);
   }
+}
+
+std::optional<std::string> read_email(FieldReader& in) {
+  const auto raw = in.string("email", true, 3, 254);
+  if (!raw) {
+    return std::nullopt;
+  }
+  auto email = identity::normalize_email(*raw);
+  if (!email) {
+    in.add_error("email", "must be a valid email address");
+  }
+  return email;
 }
 
 }  // namespace tiket::http

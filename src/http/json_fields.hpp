@@ -47,7 +47,8 @@ class FieldReader {
   std::vector<core::FieldError> errors_;
 };
 
-// Counts UTF-8 code points; nullopt for invalid UTF-8.
-std::optional<std::size_t> utf8_length(std::string_view s);
+// The "email" field: required, normalised with identity::normalize_email; records a field error
+// (and returns nullopt) when it is missing or not a plausible address.
+std::optional<std::string> read_email(FieldReader& in);
 
 }  // namespace tiket::http

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "http/json_fields.hpp"
+#include "core/utf8.hpp"
 
 namespace tiket::http {
 
@@ -65,7 +65,7 @@ std::optional<std::string> QueryReader::string(std::string_view name, std::size_
   const auto last = raw->find_last_not_of(" \t");
   const auto text =
       first == std::string_view::npos ? std::string_view{} : raw->substr(first, last - first + 1);
-  const auto length = utf8_length(text);
+  const auto length = core::utf8_length(text);
   if (!length) {
     add_error(std::string(name), "must be valid UTF-8");
   } else if (std::any_of(text.begin(), text.end(), [](char c) {

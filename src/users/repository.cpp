@@ -20,7 +20,8 @@ User read_user(sql::ResultSet& rs) {
   u.email = rs.getString("email");
   u.name = rs.getString("name");
   u.password_hash = rs.getString("password_hash");
-  u.role = auth::parse_role(std::string(rs.getString("role"))).value_or(auth::Role::customer);
+  u.role =
+      identity::parse_role(std::string(rs.getString("role"))).value_or(identity::Role::customer);
   u.status = parse_status(std::string(rs.getString("status"))).value_or(Status::disabled);
   u.created_at = rs.getString("created_at");
   return u;
@@ -57,7 +58,7 @@ std::int64_t UserRepository::insert(db::Connection& conn, const NewUser& user) c
   stmt.setString(1, user.email);
   stmt.setString(2, user.name);
   stmt.setString(3, user.password_hash);
-  stmt.setString(4, std::string(auth::to_string(user.role)));
+  stmt.setString(4, std::string(identity::to_string(user.role)));
   stmt.executeUpdate();
   return conn.last_insert_id();
 }
@@ -79,7 +80,7 @@ void UserRepository::update(db::Connection& conn, std::int64_t id,
   }
   if (changes.role) {
     auto& stmt = conn.prepare("UPDATE users SET role = ? WHERE id = ?");
-    stmt.setString(1, std::string(auth::to_string(*changes.role)));
+    stmt.setString(1, std::string(identity::to_string(*changes.role)));
     stmt.setInt64(2, id);
     stmt.executeUpdate();
   }
@@ -92,12 +93,12 @@ void UserRepository::update(db::Connection& conn, std::int64_t id,
 }
 
 std::vector<User> UserRepository::list(db::Connection& conn, std::int64_t after_id, unsigned limit,
-                                       std::optional<auth::Role> role) const {
+                                       std::optional<identity::Role> role) const {
   sql::PreparedStatement* stmt = nullptr;
   if (role) {
     stmt = &conn.prepare(std::string("SELECT ") + kColumns +
                          " FROM users WHERE role = ? AND id > ? ORDER BY id LIMIT ?");
-    stmt->setString(1, std::string(auth::to_string(*role)));
+    stmt->setString(1, std::string(identity::to_string(*role)));
     stmt->setInt64(2, after_id);
     stmt->setUInt(3, limit);
   } else {

@@ -14,13 +14,13 @@ struct NewUser {
   std::string email;  // normalised
   std::string name;
   std::string password_hash;
-  auth::Role role = auth::Role::customer;
+  identity::Role role = identity::Role::customer;
 };
 
 struct UserChanges {
   std::optional<std::string> name;
   std::optional<std::string> password_hash;
-  std::optional<auth::Role> role;
+  std::optional<identity::Role> role;
   std::optional<Status> status;
 };
 
@@ -35,7 +35,7 @@ class UserRepository {
   void update(db::Connection& conn, std::int64_t id, const UserChanges& changes) const;
   // Keyset pagination by id: rows with id > after_id, at most `limit`.
   std::vector<User> list(db::Connection& conn, std::int64_t after_id, unsigned limit,
-                         std::optional<auth::Role> role) const;
+                         std::optional<identity::Role> role) const;
 };
 
 }  // namespace tiket::users

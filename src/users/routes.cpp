@@ -1,44 +1,32 @@
 #include "users/routes.hpp"
 
-#include "auth/password_policy.hpp"
-#include "auth/service.hpp"
 #include "core/errors.hpp"
+#include "core/rate_limit.hpp"
 #include "http/json_fields.hpp"
 #include "http/query.hpp"
+#include "identity/password_policy.hpp"
 
 namespace tiket::users {
 
 namespace {
-using auth::Principal;
-using auth::Role;
 using http::FieldReader;
 using http::Method;
 using http::Request;
 using http::Response;
+using identity::Principal;
+using identity::Role;
 }  // namespace
-
-std::optional<std::string> read_email(FieldReader& in) {
-  const auto raw = in.string("email", true, 3, 254);
-  if (!raw) {
-    return std::nullopt;
-  }
-  auto email = normalize_email(*raw);
-  if (!email) {
-    in.add_error("email", "must be a valid email address");
-  }
-  return email;
-}
 
 void register_routes(http::Router& router, const UserRouteDeps& deps) {
   router.add(
       Method::Post, "/api/users",
       deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal& me) {
-        auth::enforce(deps.create_limit, "admin:" + std::to_string(me.user_id));
+        core::enforce(deps.create_limit, "admin:" + std::to_string(me.user_id));
         const auto body = req.json_body();
         FieldReader in(body, {"email", "password", "name", "role"});
-        const auto email = read_email(in);
+        const auto email = http::read_email(in);
         const auto password =
-            in.string("password", true, 1, auth::PasswordPolicy::kMaxLength, false);
+            in.string("password", true, 1, identity::PasswordPolicy::kMaxLength, false);
         const auto name = in.string("name", true, 1, 100);
         const auto role = in.one_of("role", true, {"admin", "organizer", "customer"});
         if (password) {
@@ -47,8 +35,8 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
           }
         }
         in.finish();
-        const auto user = deps.users.create({*email, *password, *name, *auth::parse_role(*role)},
-                                            me.user_id, req.request_id);
+        const auto user = deps.users.create(
+            {*email, *password, *name, *identity::parse_role(*role)}, me.user_id, req.request_id);
         auto resp = Response::json(201, to_json(user));
         resp.headers.emplace_back("Location", "/api/users/" + std::to_string(user.id));
         return resp;
@@ -59,7 +47,7 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
                const auto limit = http::parse_limit(req);
                std::optional<Role> role;
                if (const auto raw = req.query_param("role")) {
-                 role = auth::parse_role(*raw);
+                 role = identity::parse_role(*raw);
                  if (!role) {
                    throw core::AppError::bad_request(
                        "role must be admin, organizer or customer.",
@@ -87,28 +75,29 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
                return Response::json(200, to_json(deps.users.get(id, me)));
              }));
 
-  router.add(
-      Method::Patch, "/api/users/{id}",
-      deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
-        const auto id = http::parse_id(*req.param("id"));
-        const auto body = req.json_body();
-        FieldReader in(body, {"name", "password", "current_password", "role", "status"});
-        UserPatch patch;
-        patch.name = in.string("name", false, 1, 100);
-        patch.password = in.string("password", false, 1, auth::PasswordPolicy::kMaxLength, false);
-        patch.current_password = in.string("current_password", false, 1, 1024, false);
-        if (const auto role = in.one_of("role", false, {"admin", "organizer", "customer"})) {
-          patch.role = auth::parse_role(*role);
-        }
-        if (const auto status = in.one_of("status", false, {"active", "disabled"})) {
-          patch.status = parse_status(*status);
-        }
-        if (in.ok() && !patch.name && !patch.password && !patch.role && !patch.status) {
-          in.add_error("body", "names nothing to change");
-        }
-        in.finish();
-        return Response::json(200, to_json(deps.users.update(id, patch, me, req.request_id)));
-      }));
+  router.add(Method::Patch, "/api/users/{id}",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               const auto id = http::parse_id(*req.param("id"));
+               const auto body = req.json_body();
+               FieldReader in(body, {"name", "password", "current_password", "role", "status"});
+               UserPatch patch;
+               patch.name = in.string("name", false, 1, 100);
+               patch.password =
+                   in.string("password", false, 1, identity::PasswordPolicy::kMaxLength, false);
+               patch.current_password = in.string("current_password", false, 1, 1024, false);
+               if (const auto role = in.one_of("role", false, {"admin", "organizer", "customer"})) {
+                 patch.role = identity::parse_role(*role);
+               }
+               if (const auto status = in.one_of("status", false, {"active", "disabled"})) {
+                 patch.status = parse_status(*status);
+               }
+               if (in.ok() && !patch.name && !patch.password && !patch.role && !patch.status) {
+                 in.add_error("body", "names nothing to change");
+               }
+               in.finish();
+               return Response::json(200,
+                                     to_json(deps.users.update(id, patch, me, req.request_id)));
+             }));
 }
 
 }  // namespace tiket::users

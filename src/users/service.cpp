@@ -2,11 +2,11 @@
 
 #include <cppconn/exception.h>
 
+#include "core/cursor.hpp"
 #include "core/errors.hpp"
 #include "db/audit.hpp"
 #include "db/errors.hpp"
 #include "db/transaction.hpp"
-#include "http/cursor.hpp"
 
 namespace tiket::users {
 
@@ -22,15 +22,15 @@ std::vector<core::FieldError> as_field_errors(const std::vector<std::string>& re
 }  // namespace
 
 std::string encode_cursor(std::int64_t last_id) {
-  return http::encode_id_cursor('u', last_id);
+  return core::encode_id_cursor('u', last_id);
 }
 
 std::int64_t decode_cursor(const std::string& cursor) {
-  return http::decode_id_cursor('u', cursor);
+  return core::decode_id_cursor('u', cursor);
 }
 
-UserService::UserService(db::Pool& pool, auth::PasswordHasher& hasher,
-                         const auth::PasswordPolicy& policy)
+UserService::UserService(db::Pool& pool, identity::PasswordHasher& hasher,
+                         const identity::PasswordPolicy& policy)
     : pool_(pool), hasher_(hasher), policy_(policy) {}
 
 std::vector<std::string> UserService::password_problems(const std::string& password,
@@ -56,7 +56,7 @@ User UserService::create(const CreateUserInput& input, std::optional<std::int64_
                              "user",
                              std::to_string(new_id),
                              request_id,
-                             {{"email", row.email}, {"role", auth::to_string(row.role)}}});
+                             {{"email", row.email}, {"role", identity::to_string(row.role)}}});
       return new_id;
     });
     auto created = find_by_id(id);
@@ -82,7 +82,7 @@ std::optional<User> UserService::find_by_id(std::int64_t id) {
                              [&](db::Connection& conn) { return repo_.find_by_id(conn, id); });
 }
 
-User UserService::get(std::int64_t id, const auth::Principal& caller) {
+User UserService::get(std::int64_t id, const identity::Principal& caller) {
   if (!caller.is_admin() && caller.user_id != id) {
     throw core::AppError::not_found("No user with this id.");
   }
@@ -94,7 +94,7 @@ User UserService::get(std::int64_t id, const auth::Principal& caller) {
 }
 
 UserPage UserService::list(const std::optional<std::string>& cursor, unsigned limit,
-                           std::optional<auth::Role> role) {
+                           std::optional<identity::Role> role) {
   const std::int64_t after = cursor ? decode_cursor(*cursor) : 0;
   // One extra row tells whether there is a next page without a COUNT.
   auto rows = db::with_connection(
@@ -108,7 +108,7 @@ UserPage UserService::list(const std::optional<std::string>& cursor, unsigned li
   return page;
 }
 
-User UserService::update(std::int64_t id, const UserPatch& patch, const auth::Principal& caller,
+User UserService::update(std::int64_t id, const UserPatch& patch, const identity::Principal& caller,
                          const std::string& request_id) {
   const bool self = caller.user_id == id;
   if (!caller.is_admin() && !self) {
@@ -121,7 +121,7 @@ User UserService::update(std::int64_t id, const UserPatch& patch, const auth::Pr
     throw core::AppError::forbidden("Only the user themself may change their password.");
   }
   if (self && caller.is_admin() &&
-      ((patch.role && *patch.role != auth::Role::admin) ||
+      ((patch.role && *patch.role != identity::Role::admin) ||
        (patch.status && *patch.status != Status::active))) {
     throw core::AppError::unprocessable(
         "An admin cannot demote or disable themself; ask another admin.");
@@ -161,7 +161,7 @@ User UserService::update(std::int64_t id, const UserPatch& patch, const auth::Pr
       details["name"] = *changes.name;
     }
     if (changes.role) {
-      details["role"] = auth::to_string(*changes.role);
+      details["role"] = identity::to_string(*changes.role);
     }
     if (changes.status) {
       details["status"] = to_string(*changes.status);

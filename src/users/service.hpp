@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "auth/password.hpp"
-#include "auth/password_policy.hpp"
-#include "auth/principal.hpp"
 #include "db/pool.hpp"
+#include "identity/password.hpp"
+#include "identity/password_policy.hpp"
+#include "identity/principal.hpp"
 #include "users/repository.hpp"
 #include "users/user.hpp"
 
@@ -19,14 +19,14 @@ struct CreateUserInput {
   std::string email;  // normalised
   std::string password;
   std::string name;
-  auth::Role role = auth::Role::customer;
+  identity::Role role = identity::Role::customer;
 };
 
 struct UserPatch {
   std::optional<std::string> name;
   std::optional<std::string> password;
   std::optional<std::string> current_password;
-  std::optional<auth::Role> role;
+  std::optional<identity::Role> role;
   std::optional<Status> status;
 };
 
@@ -38,7 +38,8 @@ struct UserPage {
 // The rules about users. Blocking (DB, argon2id): call it from worker threads.
 class UserService {
  public:
-  UserService(db::Pool& pool, auth::PasswordHasher& hasher, const auth::PasswordPolicy& policy);
+  UserService(db::Pool& pool, identity::PasswordHasher& hasher,
+              const identity::PasswordPolicy& policy);
 
   // Reasons the password breaks the policy, for the "password" field (empty when fine).
   std::vector<std::string> password_problems(const std::string& password,
@@ -54,16 +55,16 @@ class UserService {
 
   // The user, if `caller` may see it: an admin sees everyone, anyone else only themself.
   // 404 otherwise, so that nobody can probe which ids exist.
-  User get(std::int64_t id, const auth::Principal& caller);
+  User get(std::int64_t id, const identity::Principal& caller);
 
   // Admin list, keyset-paginated by id; `cursor` is opaque to clients (400 when malformed).
   UserPage list(const std::optional<std::string>& cursor, unsigned limit,
-                std::optional<auth::Role> role);
+                std::optional<identity::Role> role);
 
   // A user may change their own name and password (with current_password); an admin may also
   // change anyone's name, role and status, but not another user's password, and cannot demote
   // or disable themself. Password and status changes end the user's sessions.
-  User update(std::int64_t id, const UserPatch& patch, const auth::Principal& caller,
+  User update(std::int64_t id, const UserPatch& patch, const identity::Principal& caller,
               const std::string& request_id);
 
   // After a successful login with an outdated hash.
@@ -74,8 +75,8 @@ class UserService {
 
  private:
   db::Pool& pool_;
-  auth::PasswordHasher& hasher_;
-  const auth::PasswordPolicy& policy_;
+  identity::PasswordHasher& hasher_;
+  const identity::PasswordPolicy& policy_;
   UserRepository repo_;
 };
 

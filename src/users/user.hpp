@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/principal.hpp"
+#include "identity/principal.hpp"
 
 namespace tiket::users {
 
@@ -20,7 +20,7 @@ struct User {
   std::string email;
   std::string name;
   std::string password_hash;  // never leaves the service layer
-  auth::Role role = auth::Role::customer;
+  identity::Role role = identity::Role::customer;
   Status status = Status::active;
   std::string created_at;  // RFC 3339 UTC
 };
@@ -28,9 +28,5 @@ struct User {
 // {id, email, name, role, status, created_at}: the only shape a user takes in a response.
 // It has no hash and no token by construction.
 nlohmann::json to_json(const User& user);
-
-// Lower-cases and validates an email address. nullopt when it is not a plausible address
-// (one '@', a dotted domain, no spaces or control characters, at most 254 characters).
-std::optional<std::string> normalize_email(std::string_view email);
 
 }  // namespace tiket::users

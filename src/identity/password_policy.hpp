@@ -6,7 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 // 10 to 128 characters (Unicode code points, not bytes), not equal to the email (case
 // insensitive), and not on the shipped list of common passwords (data/common-passwords.txt,
@@ -32,4 +32,4 @@ class PasswordPolicy {
   std::unordered_set<std::string> common_;
 };
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity

@@ -1,4 +1,4 @@
-#include "auth/password.hpp"
+#include "identity/password.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-using tiket::auth::PasswordHasher;
-using tiket::auth::PasswordHasherOptions;
+using tiket::identity::PasswordHasher;
+using tiket::identity::PasswordHasherOptions;
 
 namespace {
 

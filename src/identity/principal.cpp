@@ -1,6 +1,6 @@
-#include "auth/principal.hpp"
+#include "identity/principal.hpp"
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 std::string_view to_string(Role role) {
   switch (role) {
@@ -27,4 +27,4 @@ std::optional<Role> parse_role(std::string_view text) {
   return std::nullopt;
 }
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity

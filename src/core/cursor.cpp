@@ -1,4 +1,4 @@
-#include "http/cursor.hpp"
+#include "core/cursor.hpp"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/errors.hpp"
 
-namespace tiket::http {
+namespace tiket::core {
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
@@ -56,4 +56,4 @@ std::int64_t decode_id_cursor(char tag, const std::string& cursor) {
   return id;
 }
 
-}  // namespace tiket::http
+}  // namespace tiket::core

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 struct PasswordHasherOptions {
   // Each argon2id call takes `memlimit` bytes (64 MiB at the INTERACTIVE preset): the cap on
@@ -50,4 +50,4 @@ class PasswordHasher {
   unsigned peak_ = 0;
 };
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity

@@ -1,4 +1,4 @@
-#include "auth/password_policy.hpp"
+#include "identity/password_policy.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-using tiket::auth::PasswordPolicy;
+using tiket::identity::PasswordPolicy;
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace tiket::http {
+namespace tiket::core {
 
 // base64url without padding, the alphabet of every cursor. decode: nullopt when malformed.
 std::string base64url_encode(std::string_view bytes);
@@ -18,4 +18,4 @@ std::string encode_id_cursor(char tag, std::int64_t last_id);
 // Throws AppError 400 ("cursor is not valid") on anything encode_id_cursor(tag, …) did not make.
 std::int64_t decode_id_cursor(char tag, const std::string& cursor);
 
-}  // namespace tiket::http
+}  // namespace tiket::core

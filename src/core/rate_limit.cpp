@@ -1,4 +1,4 @@
-#include "auth/rate_limit.hpp"
+#include "core/rate_limit.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <utility>
 
-namespace tiket::auth {
+#include "core/errors.hpp"
+
+namespace tiket::core {
 
 namespace {
 
@@ -135,4 +137,13 @@ std::size_t RateLimiter::size() const {
   return impl_->index.size();
 }
 
-}  // namespace tiket::auth
+void enforce(RateLimiter& limiter, std::string_view key) {
+  if (const auto retry_after = limiter.take(key)) {
+    AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
+               "Too many attempts; retry after " + std::to_string(*retry_after) + " seconds.");
+    e.headers.emplace_back("Retry-After", std::to_string(*retry_after));
+    throw e;
+  }
+}
+
+}  // namespace tiket::core

@@ -1,4 +1,4 @@
-#include "auth/password_policy.hpp"
+#include "identity/password_policy.hpp"
 
 #include <cstdint>
 #include <fstream>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 namespace {
 
@@ -153,4 +153,4 @@ std::vector<std::string> PasswordPolicy::check(std::string_view password,
   return reasons;
 }
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity

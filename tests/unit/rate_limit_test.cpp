@@ -1,4 +1,4 @@
-#include "auth/rate_limit.hpp"
+#include "core/rate_limit.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-using tiket::auth::BucketSpec;
-using tiket::auth::RateLimiter;
+using tiket::core::BucketSpec;
+using tiket::core::RateLimiter;
 
 namespace {
 

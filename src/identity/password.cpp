@@ -1,11 +1,11 @@
-#include "auth/password.hpp"
+#include "identity/password.hpp"
 
 #include <algorithm>
 #include <array>
 #include <optional>
 #include <stdexcept>
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 namespace {
 
@@ -128,4 +128,4 @@ unsigned PasswordHasher::peak_concurrency() const {
   return peak_;
 }
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity

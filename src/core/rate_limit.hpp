@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace tiket::auth {
+namespace tiket::core {
 
 struct BucketSpec {
   double capacity = 10;            // burst size
@@ -44,4 +44,7 @@ class RateLimiter {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace tiket::auth
+// Takes a token for `key`; when the bucket is empty, throws a 429 problem with Retry-After.
+void enforce(RateLimiter& limiter, std::string_view key);
+
+}  // namespace tiket::core

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace tiket::auth {
+namespace tiket::identity {
 
 enum class Role { admin, organizer, customer };
 
@@ -20,4 +20,4 @@ struct Principal {
   bool is_admin() const { return role == Role::admin; }
 };
 
-}  // namespace tiket::auth
+}  // namespace tiket::identity
