@@ -38,6 +38,7 @@ stage install-deps scripts/install-deps.sh
 stage "npm ci" npm ci --no-audit --no-fund
 stage format scripts/format.sh --check
 stage docs scripts/check-docs.sh
+stage modules scripts/module-graph.sh
 stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
 stage tidy scripts/tidy.sh
 stage "test dev" env PRESET=dev scripts/test.sh
