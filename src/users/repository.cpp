@@ -1,5 +1,7 @@
 #include "users/repository.hpp"
 
+#include <stdexcept>
+
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -20,9 +22,18 @@ User read_user(sql::ResultSet& rs) {
   u.email = rs.getString("email");
   u.name = rs.getString("name");
   u.password_hash = rs.getString("password_hash");
-  u.role =
-      identity::parse_role(std::string(rs.getString("role"))).value_or(identity::Role::customer);
-  u.status = parse_status(std::string(rs.getString("status"))).value_or(Status::disabled);
+  // An unknown value is a broken row (or a newer schema), never a default: guessing "customer"
+  // or "disabled" would silently change what the account may do. It surfaces as a 500.
+  const std::string role(rs.getString("role"));
+  const std::string status(rs.getString("status"));
+  const auto parsed_role = identity::parse_role(role);
+  const auto parsed_status = parse_status(status);
+  if (!parsed_role || !parsed_status) {
+    throw std::runtime_error("users row " + std::to_string(u.id) + " has an unknown role '" +
+                             role + "' or status '" + status + "'");
+  }
+  u.role = *parsed_role;
+  u.status = *parsed_status;
   u.created_at = rs.getString("created_at");
   return u;
 }
