@@ -137,12 +137,18 @@ std::size_t RateLimiter::size() const {
   return impl_->index.size();
 }
 
+namespace {
+AppError too_many_requests(int retry_after) {
+  AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
+             "Too many attempts; retry after " + std::to_string(retry_after) + " seconds.");
+  e.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return e;
+}
+}  // namespace
+
 void enforce(RateLimiter& limiter, std::string_view key) {
   if (const auto retry_after = limiter.take(key)) {
-    AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
-               "Too many attempts; retry after " + std::to_string(*retry_after) + " seconds.");
-    e.headers.emplace_back("Retry-After", std::to_string(*retry_after));
-    throw e;
+    throw too_many_requests(*retry_after);
   }
 }
 
