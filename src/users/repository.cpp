@@ -1,11 +1,10 @@
 #include "users/repository.hpp"
 
-#include <stdexcept>
-
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
 #include <memory>
+#include <stdexcept>
 
 namespace tiket::users {
 
@@ -29,8 +28,8 @@ User read_user(sql::ResultSet& rs) {
   const auto parsed_role = identity::parse_role(role);
   const auto parsed_status = parse_status(status);
   if (!parsed_role || !parsed_status) {
-    throw std::runtime_error("users row " + std::to_string(u.id) + " has an unknown role '" +
-                             role + "' or status '" + status + "'");
+    throw std::runtime_error("users row " + std::to_string(u.id) + " has an unknown role '" + role +
+                             "' or status '" + status + "'");
   }
   u.role = *parsed_role;
   u.status = *parsed_status;
