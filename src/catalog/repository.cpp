@@ -13,12 +13,22 @@ namespace {
 // starts_at is DATETIME(6) in UTC; read with its microseconds so that the keyset is exact. The
 // alias must not be "starts_at": ORDER BY starts_at would then sort by this string instead of
 // the column, and no index could deliver that order (a filesort on every page).
+// Qualified with the table name, so the same list also serves the join in find_with_ticket_types
+// (the result labels stay "id", "title", ...).
 constexpr const char* kConcertColumns =
-    "id, organizer_id, title, artist, venue, city, "
-    "DATE_FORMAT(starts_at, '%Y-%m-%d %H:%i:%s.%f') AS starts_at_utc, status, min_price";
+    "concerts.id, concerts.organizer_id, concerts.title, concerts.artist, concerts.venue, "
+    "concerts.city, DATE_FORMAT(concerts.starts_at, '%Y-%m-%d %H:%i:%s.%f') AS starts_at_utc, "
+    "concerts.status, concerts.min_price";
 
 constexpr const char* kTicketTypeColumns =
     "id, concert_id, name, price, quota, available, per_user_limit";
+
+// The ticket type's columns next to the concert's in one row: renamed so that no label repeats
+// one of the concert's. NULL throughout when the concert has no ticket type (LEFT JOIN).
+constexpr const char* kJoinedTicketTypeColumns =
+    "ticket_types.id AS type_id, ticket_types.name AS type_name, ticket_types.price AS type_price, "
+    "ticket_types.quota AS type_quota, ticket_types.available AS type_available, "
+    "ticket_types.per_user_limit AS type_per_user_limit";
 
 std::optional<std::int64_t> nullable_int(sql::ResultSet& rs, const char* column) {
   if (rs.isNull(column)) {
@@ -58,13 +68,16 @@ TicketType read_ticket_type(sql::ResultSet& rs) {
   return t;
 }
 
-std::vector<TicketType> read_ticket_types(sql::PreparedStatement& stmt) {
-  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
-  std::vector<TicketType> out;
-  while (rs->next()) {
-    out.push_back(read_ticket_type(*rs));
-  }
-  return out;
+TicketType read_joined_ticket_type(sql::ResultSet& rs, std::int64_t concert_id) {
+  TicketType t;
+  t.id = static_cast<std::int64_t>(rs.getInt64("type_id"));
+  t.concert_id = concert_id;
+  t.name = rs.getString("type_name");
+  t.price = static_cast<std::int64_t>(rs.getInt64("type_price"));
+  t.quota = static_cast<std::int64_t>(rs.getInt64("type_quota"));
+  t.available = static_cast<std::int64_t>(rs.getInt64("type_available"));
+  t.per_user_limit = nullable_int(rs, "type_per_user_limit");
+  return t;
 }
 
 std::int64_t single_int(sql::PreparedStatement& stmt) {
@@ -87,12 +100,27 @@ std::optional<Concert> CatalogRepository::find(db::Connection& conn, std::int64_
   return read_concert(*rs);
 }
 
-std::vector<TicketType> CatalogRepository::ticket_types(db::Connection& conn,
-                                                        std::int64_t concert_id) const {
-  auto& stmt = conn.prepare(std::string("SELECT ") + kTicketTypeColumns +
-                            " FROM ticket_types WHERE concert_id = ? ORDER BY id");
-  stmt.setInt64(1, concert_id);
-  return read_ticket_types(stmt);
+std::optional<Concert> CatalogRepository::find_with_ticket_types(db::Connection& conn,
+                                                                 std::int64_t id) const {
+  // One round trip: a row per ticket type, each carrying the concert's columns too (a concert
+  // has a handful of types, so the repeated columns cost less than a second statement).
+  auto& stmt =
+      conn.prepare(std::string("SELECT ") + kConcertColumns + ", " + kJoinedTicketTypeColumns +
+                   " FROM concerts LEFT JOIN ticket_types"
+                   " ON ticket_types.concert_id = concerts.id"
+                   " WHERE concerts.id = ? ORDER BY ticket_types.id");
+  stmt.setInt64(1, id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  auto concert = read_concert(*rs);
+  do {
+    if (!rs->isNull("type_id")) {
+      concert.ticket_types.push_back(read_joined_ticket_type(*rs, concert.id));
+    }
+  } while (rs->next());
+  return concert;
 }
 
 std::vector<TicketType> CatalogRepository::ticket_types_of(

@@ -43,8 +43,8 @@ class CatalogRepository {
  public:
   // The concert without its ticket types.
   std::optional<Concert> find(db::Connection& conn, std::int64_t id, bool for_update = false) const;
-  // A concert's ticket types, oldest first.
-  std::vector<TicketType> ticket_types(db::Connection& conn, std::int64_t concert_id) const;
+  // The concert with its ticket types (oldest first), in one statement.
+  std::optional<Concert> find_with_ticket_types(db::Connection& conn, std::int64_t id) const;
   // The ticket types of several concerts in one statement (WHERE concert_id IN (...)).
   std::vector<TicketType> ticket_types_of(db::Connection& conn,
                                           const std::vector<std::int64_t>& concert_ids) const;

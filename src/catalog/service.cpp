@@ -204,11 +204,10 @@ Concert CatalogService::update_concert(std::int64_t id, const ConcertPatch& patc
     }
     db::write_audit(conn, {caller.user_id, "concert.update", "concert", std::to_string(id),
                            request_id, details});
-    auto concert = repo_.find(conn, id);
+    auto concert = repo_.find_with_ticket_types(conn, id);
     if (!concert) {
       throw core::AppError::not_found(std::string(kNoConcert));
     }
-    concert->ticket_types = repo_.ticket_types(conn, id);
     return *concert;
   });
   invalidate_after_write(id);
@@ -333,9 +332,8 @@ std::shared_ptr<const Concert> CatalogService::get(
     metrics_.detail_queries->Increment();
     return db::with_connection(pool_, [&](db::Connection& conn) {
       CachedConcert cached;
-      cached.concert = repo_.find(conn, id);
+      cached.concert = repo_.find_with_ticket_types(conn, id);
       if (cached.concert) {
-        cached.concert->ticket_types = repo_.ticket_types(conn, id);
         if (cached.concert->status == ConcertStatus::published) {
           cached.public_json = to_json(*cached.concert).dump();
         }

@@ -523,6 +523,51 @@ TEST(CatalogCacheOff, ZeroTtlQueriesTheDatabaseOnEveryRead) {
   EXPECT_EQ(api.get(concert_path(id)).json()["ticket_types"][0]["available"], 97);
 }
 
+// The uncached detail is one statement (a LEFT JOIN); its edges: no ticket type at all (the
+// join's NULL row must not become a type), several types in id order, a NULL and a set
+// per_user_limit. The list reads ticket types with a different statement, so its item must be
+// the same bytes as the detail.
+TEST(CatalogCacheOff, TheDetailReadsZeroOrManyTicketTypesLikeTheList) {
+  Api api(EnvOverrides{{"CATALOG_CACHE_TTL_MS", "0"}});
+  const auto organizer = token_for(api, "organizer");
+  const auto city = unique("Kupang");
+  const auto created =
+      api.post("/api/concerts", concert_body("Bare", city, days_ahead(9)), organizer);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = created.json()["id"].get<std::int64_t>();
+  const auto details = metric(api, kDetailQueries);
+  const auto bare = api.get(concert_path(id), organizer);
+  ASSERT_EQ(bare.status, 200) << bare.body;
+  EXPECT_EQ(bare.json(), created.json());
+  EXPECT_EQ(bare.json()["ticket_types"], Json::array());
+  EXPECT_TRUE(bare.json()["min_price"].is_null());
+  EXPECT_EQ(metric(api, kDetailQueries) - details, 1);
+  EXPECT_TRUE(api.get("/api/concerts/999999999").is_problem(404));
+
+  add_type(api, organizer, id, "VIP", 1'250'000, 50);
+  const auto limited =
+      api.post(concert_path(id) + "/ticket-types",
+               {{"name", "Festival"}, {"price", 350'000}, {"quota", 1000}, {"per_user_limit", 4}},
+               organizer);
+  ASSERT_EQ(limited.status, 201) << limited.body;
+  add_type(api, organizer, id, "Early", 100'000, 10);
+  ASSERT_EQ(set_status(api, organizer, id, "published").status, 200);
+  const auto detail = api.get(concert_path(id));
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  const auto types = detail.json()["ticket_types"];
+  ASSERT_EQ(types.size(), 3U);
+  EXPECT_EQ(types[0]["name"], "VIP");
+  EXPECT_TRUE(types[0]["per_user_limit"].is_null());
+  EXPECT_EQ(types[1]["name"], "Festival");
+  EXPECT_EQ(types[1]["per_user_limit"], 4);
+  EXPECT_EQ(types[2]["name"], "Early");
+  EXPECT_EQ(detail.json()["min_price"], 100'000);
+  const auto list = api.get("/api/concerts?city=" + city);
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json()["items"].size(), 1U);
+  EXPECT_EQ(detail.body, list.json()["items"][0].dump());
+}
+
 // A fixed data set for the filters: published concerts in four cities, plus a draft and a
 // cancelled one that must never show up.
 class CatalogSearch : public ::testing::Test {
