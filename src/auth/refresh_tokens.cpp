@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "core/secrets.hpp"
-#include "db/migrations.hpp"
+#include "core/sha256.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::auth {
@@ -36,7 +36,7 @@ std::string RefreshTokenStore::insert(db::Connection& conn, std::int64_t user_id
       "VALUES (?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND)");
   stmt.setInt64(1, user_id);
   stmt.setString(2, family);
-  stmt.setString(3, db::sha256_hex(token));
+  stmt.setString(3, core::sha256_hex(token));
   stmt.setInt64(4, ttl_.count());
   stmt.executeUpdate();
   return token;
@@ -51,7 +51,7 @@ RotateResult RefreshTokenStore::rotate(const std::string& token) {
   if (token.empty() || token.size() > 128) {
     return {};
   }
-  const auto hash = db::sha256_hex(token);
+  const auto hash = core::sha256_hex(token);
   // The outcome is decided and written in one transaction; a reuse revocation must commit even
   // though the caller then answers 401, so the lambda returns instead of throwing.
   return db::transaction(pool_, [&](db::Connection& conn) {
@@ -103,7 +103,7 @@ void RefreshTokenStore::revoke_family_of(const std::string& token) {
     auto& stmt = conn.prepare(
         "UPDATE refresh_tokens t JOIN refresh_tokens f ON f.family_id = t.family_id "
         "SET f.revoked_at = UTC_TIMESTAMP(6) WHERE t.token_hash = ? AND f.revoked_at IS NULL");
-    stmt.setString(1, db::sha256_hex(token));
+    stmt.setString(1, core::sha256_hex(token));
     stmt.executeUpdate();
   });
 }

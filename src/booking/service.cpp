@@ -8,7 +8,7 @@
 #include "core/cursor.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
-#include "db/migrations.hpp"
+#include "core/sha256.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::booking {
@@ -45,7 +45,7 @@ std::string request_fingerprint(const BookingRequest& request) {
   for (const auto& item : sorted_items(request)) {
     canonical += ";" + std::to_string(item.ticket_type_id) + "x" + std::to_string(item.quantity);
   }
-  return db::sha256_hex(canonical);
+  return core::sha256_hex(canonical);
 }
 
 std::string encode_cursor(std::int64_t last_id) {

@@ -21,8 +21,4 @@ struct DatabaseUrl {
 // Throws std::invalid_argument with a one-line reason (never echoing the password).
 DatabaseUrl parse_database_url(std::string_view url);
 
-// Decodes %XX escapes; when plus_is_space is set, '+' becomes ' ' (query strings).
-// Throws std::invalid_argument on a malformed escape.
-std::string percent_decode(std::string_view in, bool plus_is_space = false);
-
 }  // namespace tiket::core

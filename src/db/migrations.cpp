@@ -3,16 +3,15 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
-#include <sodium.h>
 
 #include <algorithm>
-#include <array>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 
 #include "core/logging.hpp"
+#include "core/sha256.hpp"
 
 namespace tiket::db {
 
@@ -76,20 +75,6 @@ class NamedLock {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size());
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (const auto b : digest) {
-    out += kHex[b >> 4U];
-    out += kHex[b & 0xFU];
-  }
-  return out;
-}
-
 std::vector<Migration> load_migrations(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) {
     throw MigrationError("migrations directory not found: " + dir.string());
@@ -110,7 +95,7 @@ std::vector<Migration> load_migrations(const std::filesystem::path& dir) {
     m.version = file.substr(0, file.find('_'));
     m.name = file;
     m.sql = content.str();
-    m.checksum = sha256_hex(m.sql);
+    m.checksum = core::sha256_hex(m.sql);
     out.push_back(std::move(m));
   }
   std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {

@@ -31,8 +31,6 @@ std::vector<Migration> load_migrations(const std::filesystem::path& dir);
 // DELIMITER blocks (stored procedures) are not supported, by design.
 std::vector<std::string> split_sql_statements(std::string_view script);
 
-std::string sha256_hex(std::string_view data);
-
 struct MigrationResult {
   std::vector<std::string> applied;  // names applied by this run
   std::size_t already_applied = 0;

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "core/database_url.hpp"
 #include "core/errors.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace tiket::http {
 

@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "core/backoff.hpp"
-#include "core/database_url.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace tiket::http {
 

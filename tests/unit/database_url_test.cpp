@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 using tiket::core::parse_database_url;
-using tiket::core::percent_decode;
 
 TEST(DatabaseUrl, ParsesAllParts) {
   const auto url = parse_database_url("mysql://app:secret@db.internal:3310/tiket");
@@ -44,13 +43,4 @@ TEST(DatabaseUrl, RejectsMalformedUrls) {
 TEST(DatabaseUrl, RedactsThePassword) {
   const auto url = parse_database_url("mysql://app:secret@h:1/d");
   EXPECT_EQ(url.redacted(), "mysql://app:***@h:1/d");
-}
-
-TEST(PercentDecode, DecodesAndRejectsBadEscapes) {
-  EXPECT_EQ(percent_decode("a%20b%2Fc"), "a b/c");
-  EXPECT_EQ(percent_decode("a+b", true), "a b");
-  EXPECT_EQ(percent_decode("a+b", false), "a+b");
-  EXPECT_THROW(percent_decode("%"), std::invalid_argument);
-  EXPECT_THROW(percent_decode("%4"), std::invalid_argument);
-  EXPECT_THROW(percent_decode("%G0"), std::invalid_argument);
 }

@@ -27,12 +27,6 @@ TEST(SplitSql, IgnoresEmptyStatements) {
   EXPECT_TRUE(split_sql_statements(" ;\n;-- only a comment\n").empty());
 }
 
-TEST(Sha256, MatchesKnownVector) {
-  ASSERT_GE(sodium_init(), 0);
-  EXPECT_EQ(tiket::db::sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 class MigrationFiles : public ::testing::Test {
  protected:
   void SetUp() override {
