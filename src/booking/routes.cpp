@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
+#include "http/page.hpp"
 #include "http/query.hpp"
 
 namespace tiket::booking {
@@ -18,16 +19,6 @@ using identity::Role;
 constexpr std::size_t kMaxItems = 10;
 constexpr std::int64_t kMaxQuantity = 100;
 constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in every JSON client
-
-nlohmann::json page_json(const BookingPage& page) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& b : page.items) {
-    items.push_back(to_json(b));
-  }
-  return {{"items", items},
-          {"next_cursor",
-           page.next_cursor ? nlohmann::json(*page.next_cursor) : nlohmann::json(nullptr)}};
-}
 }  // namespace
 
 std::string read_idempotency_key(const Request& req) {
@@ -125,7 +116,7 @@ void register_routes(http::Router& router, const BookingRouteDeps& deps) {
                filter.user_id = q.integer("user_id", 1, kMaxId);
                const auto cursor = q.string("cursor", 64);
                q.finish();
-               return Response::json(200, page_json(deps.bookings.list(me, filter, cursor)));
+               return Response::json(200, http::page_json(deps.bookings.list(me, filter, cursor)));
              }));
 
   router.add(Method::Get, "/api/bookings/{code}",

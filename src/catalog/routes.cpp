@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "http/json_fields.hpp"
+#include "http/page.hpp"
 #include "http/query.hpp"
 
 namespace tiket::catalog {
@@ -76,6 +77,10 @@ Response json_response(const std::string& json) {
   return r;
 }
 
+std::string render_page(const ConcertPage& page) {
+  return http::page_json(page).dump();
+}
+
 std::string concert_location(std::int64_t id) {
   return "/api/concerts/" + std::to_string(id);
 }
@@ -95,7 +100,8 @@ void register_routes(http::Router& router, const CatalogRouteDeps& deps) {
       },
       [&deps](Request& req) {
         const auto list = read_list_request(req);
-        return json_response(deps.catalog.list(list.filters, list.cursor, list.limit)->json);
+        return json_response(
+            deps.catalog.list(list.filters, list.cursor, list.limit, render_page)->json);
       });
 
   // Anyone; a bearer token, when sent, must be valid and lets an owner or admin see a draft.

@@ -279,7 +279,7 @@ TicketType CatalogService::add_ticket_type(std::int64_t concert_id, const Ticket
 
 std::shared_ptr<const ConcertPage> CatalogService::list(const ListFilters& filters,
                                                         const std::optional<std::string>& cursor,
-                                                        unsigned limit) {
+                                                        unsigned limit, const RenderPage& render) {
   if (auto problems = filter_problems(filters); !problems.empty()) {
     throw core::AppError::bad_request("One or more query parameters are invalid; see errors[].",
                                       std::move(problems));
@@ -319,7 +319,7 @@ std::shared_ptr<const ConcertPage> CatalogService::list(const ListFilters& filte
         rows[position.at(type.concert_id)].ticket_types.push_back(std::move(type));
       }
       page.items = std::move(rows);
-      page.json = to_json(page).dump();
+      page.json = render(page);
       return page;
     });
   });
@@ -371,16 +371,6 @@ std::shared_ptr<const std::string> CatalogService::cached_public_json(std::int64
     return nullptr;
   }
   return {cached, &cached->public_json};
-}
-
-nlohmann::json to_json(const ConcertPage& page) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& c : page.items) {
-    items.push_back(to_json(c));
-  }
-  return {{"items", std::move(items)},
-          {"next_cursor",
-           page.next_cursor ? nlohmann::json(*page.next_cursor) : nlohmann::json(nullptr)}};
 }
 
 std::int64_t CatalogService::count_owned(std::int64_t organizer_id) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,8 +49,12 @@ struct TicketTypeInput {
 struct ConcertPage {
   std::vector<Concert> items;
   std::optional<std::string> next_cursor;
-  std::string json;  // the response body, serialised once when the page is loaded
+  std::string json;  // the response body, rendered once when the page is loaded
 };
+
+// Turns a loaded page into its response body. The routes pass the shared page shape
+// (http::page_json); the service stores the bytes with the cached page and never parses them.
+using RenderPage = std::function<std::string(const ConcertPage&)>;
 
 // A cached concert (nullopt: no such id, cached too) and, when it is published, its public
 // response body, serialised once when it is loaded.
@@ -57,8 +62,6 @@ struct CachedConcert {
   std::optional<Concert> concert;
   std::string public_json;
 };
-
-nlohmann::json to_json(const ConcertPage& page);
 
 // "must be in the future" when a concert starting at `starts_at` cannot be scheduled at `now`.
 std::optional<std::string> starts_at_problem(core::Timestamp starts_at, core::Timestamp now);
@@ -97,9 +100,11 @@ class CatalogService {
                              const identity::Principal& caller, const std::string& request_id);
 
   // Published concerts, by (starts_at, id), keyset-paginated. 400 for a malformed cursor,
-  // a limit outside 1..100 or contradictory filters (see filter_problems). Cached.
+  // a limit outside 1..100 or contradictory filters (see filter_problems). Cached, with the
+  // body `render` made for it when it was loaded.
   std::shared_ptr<const ConcertPage> list(const ListFilters& filters,
-                                          const std::optional<std::string>& cursor, unsigned limit);
+                                          const std::optional<std::string>& cursor, unsigned limit,
+                                          const RenderPage& render);
 
   // The concert with its ticket types, if `caller` may see it; 404 otherwise. Cached.
   std::shared_ptr<const Concert> get(std::int64_t id,

@@ -33,20 +33,6 @@ std::int64_t parse_id(std::string_view text) {
   return *id;
 }
 
-unsigned parse_limit(const Request& req, unsigned fallback, unsigned max) {
-  const auto raw = req.query_param("limit");
-  if (!raw) {
-    return fallback;
-  }
-  const auto value = whole_number<unsigned>(*raw);
-  if (!value || *value < 1 || *value > max) {
-    throw core::AppError::bad_request(
-        "limit must be a whole number from 1 to " + std::to_string(max) + ".",
-        {{"limit", limit_message(max)}});
-  }
-  return *value;
-}
-
 QueryReader::QueryReader(const Request& req, std::initializer_list<std::string_view> allowed)
     : req_(req) {
   for (const auto& [name, value] : req_.query) {

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/rate_limit.hpp"
 #include "http/json_fields.hpp"
+#include "http/page.hpp"
 #include "http/query.hpp"
 #include "identity/password_policy.hpp"
 
@@ -16,6 +17,22 @@ using http::Response;
 using identity::Principal;
 using identity::Role;
 }  // namespace
+
+UserListRequest read_user_list_request(const Request& req) {
+  http::QueryReader in(req, {"role", "cursor", "limit"});
+  UserListRequest out;
+  if (const auto role = in.string("role", 16)) {
+    out.role = identity::parse_role(*role);
+    if (!out.role) {
+      in.add_error("role", "must be one of: admin, organizer, customer");
+    }
+  }
+  // Opaque to clients; the service answers 400 when it does not decode.
+  out.cursor = in.string("cursor", 64);
+  out.limit = in.limit();
+  in.finish();
+  return out;
+}
 
 void register_routes(http::Router& router, const UserRouteDeps& deps) {
   router.add(
@@ -44,29 +61,9 @@ void register_routes(http::Router& router, const UserRouteDeps& deps) {
 
   router.add(Method::Get, "/api/users",
              deps.authenticator.require({Role::admin}, [&deps](Request& req, const Principal&) {
-               const auto limit = http::parse_limit(req);
-               std::optional<Role> role;
-               if (const auto raw = req.query_param("role")) {
-                 role = identity::parse_role(*raw);
-                 if (!role) {
-                   throw core::AppError::bad_request(
-                       "role must be admin, organizer or customer.",
-                       {{"role", "must be one of: admin, organizer, customer"}});
-                 }
-               }
-               std::optional<std::string> cursor;
-               if (const auto raw = req.query_param("cursor")) {
-                 cursor = std::string(*raw);
-               }
-               const auto page = deps.users.list(cursor, limit, role);
-               nlohmann::json items = nlohmann::json::array();
-               for (const auto& u : page.items) {
-                 items.push_back(to_json(u));
-               }
+               const auto list = read_user_list_request(req);
                return Response::json(
-                   200, {{"items", items},
-                         {"next_cursor", page.next_cursor ? nlohmann::json(*page.next_cursor)
-                                                          : nlohmann::json(nullptr)}});
+                   200, http::page_json(deps.users.list(list.cursor, list.limit, list.role)));
              }));
 
   router.add(Method::Get, "/api/users/{id}",

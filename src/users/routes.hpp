@@ -14,6 +14,17 @@ struct UserRouteDeps {
   core::RateLimiter& create_limit;  // per admin
 };
 
+// GET /api/users's query.
+struct UserListRequest {
+  std::optional<identity::Role> role;
+  std::optional<std::string> cursor;
+  unsigned limit = 20;
+};
+
+// Reads GET /api/users's query with the strict QueryReader: every problem at once, and an
+// unknown parameter is one of them (400).
+UserListRequest read_user_list_request(const http::Request& req);
+
 // POST/GET /api/users, GET/PATCH /api/users/{id}.
 void register_routes(http::Router& router, const UserRouteDeps& deps);
 

@@ -208,6 +208,36 @@ TEST_F(UsersApi, ListPagesWithAnOpaqueCursor) {
   }
 }
 
+TEST_F(UsersApi, ListRefusesAnUnknownParameterAndABadLimitWithProblemJson) {
+  // A typo must not silently list everyone.
+  const auto typo = api_->get("/api/users?rol=admin", admin());
+  ASSERT_TRUE(typo.is_problem(400)) << typo.body;
+  const auto typo_doc = typo.json();
+  ASSERT_EQ(typo_doc["errors"].size(), 1U) << typo.body;
+  EXPECT_EQ(typo_doc["errors"][0]["field"], "rol");
+  EXPECT_EQ(typo_doc["errors"][0]["message"], "is not a known query parameter");
+
+  for (const char* limit : {"0", "101", "ten", "-1"}) {
+    const auto r = api_->get(std::string("/api/users?limit=") + limit, admin());
+    ASSERT_TRUE(r.is_problem(400)) << limit << ": " << r.body;
+    const auto doc = r.json();
+    ASSERT_EQ(doc["errors"].size(), 1U) << r.body;
+    EXPECT_EQ(doc["errors"][0]["field"], "limit");
+  }
+
+  // Every problem in one answer.
+  const auto all = api_->get("/api/users?role=root&limit=0&sort=email", admin());
+  ASSERT_TRUE(all.is_problem(400)) << all.body;
+  std::set<std::string> fields;
+  const auto all_doc = all.json();
+  for (const auto& e : all_doc["errors"]) {
+    fields.insert(e["field"].get<std::string>());
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"role", "limit", "sort"}));
+  // Authorization is decided before the query is read.
+  EXPECT_TRUE(api_->get("/api/users?rol=admin").is_problem(401));
+}
+
 TEST(CreateAdminCommand, RefusesAWeakPasswordAndADuplicate) {
   tiket::test::TestDatabase db;
   const auto local = tiket::test::temp_dir("tiket-cli");

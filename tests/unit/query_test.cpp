@@ -70,13 +70,28 @@ TEST(QueryReader, RefusesControlCharactersAndOverlongText) {
   EXPECT_FALSE(in.ok());
 }
 
-TEST(QueryParams, ParseIdAndLimitKeepTheirRules) {
+TEST(QueryParams, ParseIdKeepsItsRules) {
   EXPECT_EQ(tiket::http::parse_id("42"), 42);
   for (const char* bad : {"", "0", "01", "-1", "+1", "1.5", "abc", "99999999999999999999"}) {
     EXPECT_THROW(tiket::http::parse_id(bad), AppError) << bad;
   }
-  EXPECT_EQ(tiket::http::parse_limit(with_query({})), 20U);
-  EXPECT_EQ(tiket::http::parse_limit(with_query({{"limit", "100"}})), 100U);
-  EXPECT_THROW(tiket::http::parse_limit(with_query({{"limit", "0"}})), AppError);
-  EXPECT_THROW(tiket::http::parse_limit(with_query({{"limit", "x"}})), AppError);
+}
+
+TEST(QueryReader, LimitDefaultsAndStaysWithinItsRange) {
+  const auto none = with_query({});
+  EXPECT_EQ(QueryReader(none, {"limit"}).limit(), 20U);
+  const auto max = with_query({{"limit", "100"}});
+  EXPECT_EQ(QueryReader(max, {"limit"}).limit(), 100U);
+  for (const char* bad : {"0", "101", "x", "-1", "1.5", ""}) {
+    const auto req = with_query({{"limit", bad}});
+    QueryReader in(req, {"limit"});
+    in.limit();
+    try {
+      in.finish();
+      ADD_FAILURE() << "limit=" << bad << " was accepted";
+    } catch (const AppError& e) {
+      EXPECT_EQ(e.status(), 400);
+      EXPECT_EQ(fields_of(e), std::set<std::string>{"limit"}) << bad;
+    }
+  }
 }
