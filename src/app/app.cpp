@@ -200,7 +200,7 @@ void seed_concerts(catalog::CatalogService& catalog, const identity::Principal& 
 
 }  // namespace
 
-int create_admin(const core::Config& config, sql::Driver& driver,
+int create_admin(const Settings& settings, sql::Driver& driver,
                  const std::vector<std::string>& args) {
   const auto email = flag(args, "--email");
   if (!email) {
@@ -215,10 +215,11 @@ int create_admin(const core::Config& config, sql::Driver& driver,
   } else {
     std::getline(std::cin, password);
   }
-  db::Pool pool(driver, pool_options(config));
-  migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
+  db::Pool pool(driver, pool_options(settings.core));
+  migrate_with_retry(pool, db::load_migrations(settings.core.migrations_dir),
+                     std::chrono::seconds(30));
   prometheus::Registry registry;  // nobody scrapes a CLI command
-  Modules modules(config, pool, registry);
+  Modules modules(settings, pool, registry);
   if (!create_user(modules, *email, password, flag(args, "--name").value_or("Administrator"),
                    identity::Role::admin)) {
     std::cerr << "tiket-api: a user with this email already exists\n";
@@ -228,17 +229,18 @@ int create_admin(const core::Config& config, sql::Driver& driver,
   return 0;
 }
 
-int seed_demo(const core::Config& config, sql::Driver& driver) {
-  if (config.app_env == core::AppEnv::production) {
+int seed_demo(const Settings& settings, sql::Driver& driver) {
+  if (settings.core.app_env == core::AppEnv::production) {
     std::cerr << "tiket-api: seed-demo is for development and test only\n";
     return 2;
   }
   const char* env = std::getenv("DEMO_PASSWORD");
   const std::string password = env != nullptr && *env != '\0' ? env : "tiket-demo";
-  db::Pool pool(driver, pool_options(config));
-  migrate_with_retry(pool, db::load_migrations(config.migrations_dir), std::chrono::seconds(30));
+  db::Pool pool(driver, pool_options(settings.core));
+  migrate_with_retry(pool, db::load_migrations(settings.core.migrations_dir),
+                     std::chrono::seconds(30));
   prometheus::Registry registry;  // nobody scrapes a CLI command
-  Modules modules(config, pool, registry);
+  Modules modules(settings, pool, registry);
   const std::vector<std::tuple<std::string, std::string, identity::Role>> demo = {
       {"admin@tiket.test", "Demo Admin", identity::Role::admin},
       {"organizer@tiket.test", "Demo Organizer", identity::Role::organizer},
@@ -299,7 +301,8 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
 }
 }  // namespace
 
-int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extra_routes) {
+int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_routes) {
+  const auto& config = settings.core;
   // Block the shutdown signals in every thread we start; main waits for them with sigwait.
   sigset_t signals;
   sigemptyset(&signals);
@@ -328,7 +331,7 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
-  Modules modules(config, pool, metrics.registry());
+  Modules modules(settings, pool, metrics.registry());
   http::Router router;
   ops::register_routes(router, {pool, metrics, lifecycle, migrations});
   modules.register_routes(router);
@@ -337,7 +340,7 @@ int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extr
   }
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
   // Until the scheduler slice: overdue holds are expired by a plain periodic timer.
-  const booking::ExpiryTimer expiry(modules.bookings, config.booking_expiry_interval);
+  const booking::ExpiryTimer expiry(modules.bookings, settings.booking.expiry_interval);
   register_domain_metrics(metrics, modules);
 
   metrics.on_scrape([&] {
@@ -404,16 +407,16 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
     return 2;
   }
 
-  core::Config config;
+  Settings settings;
   try {
-    config = core::load_config(core::current_environment());
+    settings = load_settings(core::current_environment());
   } catch (const core::ConfigError& e) {
     std::cerr << "tiket-api: configuration error: " << e.what() << "\n";
     return 2;
   }
   // The booking-code day is taken in BUSINESS_TZ; set once, before any thread starts.
-  core::set_business_time_zone(config.business_tz);
-  core::log::init(config.log_level);
+  core::set_business_time_zone(settings.booking.business_tz);
+  core::log::init(settings.core.log_level);
 
   int code = 1;
   try {
@@ -421,13 +424,13 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
     sql::Driver& driver = *sql::mysql::get_mysql_driver_instance();
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (command == "migrate") {
-      code = migrate(config, driver);
+      code = migrate(settings.core, driver);
     } else if (command == "create-admin") {
-      code = create_admin(config, driver, args);
+      code = create_admin(settings, driver, args);
     } else if (command == "seed-demo") {
-      code = seed_demo(config, driver);
+      code = seed_demo(settings, driver);
     } else {
-      code = serve(config, driver, extra_routes);
+      code = serve(settings, driver, extra_routes);
     }
   } catch (const db::MigrationError& e) {
     core::log::error("migration failed", {{"error", e.what()}});

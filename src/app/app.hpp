@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
+#include "app/settings.hpp"
 #include "http/router.hpp"
 
 namespace sql {
@@ -16,17 +16,17 @@ namespace tiket::app {
 // Extra routes added after the service's own (the integration-test fixture server uses it).
 using RouteHook = std::function<void(http::Router&)>;
 
-// Wiring only: config → logging → DB pool → migrations → modules → server, then waits for
+// Wiring only: settings → logging → DB pool → migrations → modules → server, then waits for
 // SIGTERM/SIGINT and shuts down gracefully. Returns the process exit code.
-int serve(const core::Config& config, sql::Driver& driver, const RouteHook& extra_routes = {});
+int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_routes = {});
 
 // `tiket-api migrate`: applies pending migrations and exits.
 int migrate(const core::Config& config, sql::Driver& driver);
 
 // `tiket-api create-admin --email E [--name N]` and `tiket-api seed-demo`.
-int create_admin(const core::Config& config, sql::Driver& driver,
+int create_admin(const Settings& settings, sql::Driver& driver,
                  const std::vector<std::string>& args);
-int seed_demo(const core::Config& config, sql::Driver& driver);
+int seed_demo(const Settings& settings, sql::Driver& driver);
 
 // The entry point shared by tiket-api and the test fixture server.
 int main(int argc, char** argv, const RouteHook& extra_routes = {});

@@ -3,34 +3,33 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/config.hpp"
 #include "core/secrets.hpp"
 
 namespace tiket::app {
 
 namespace {
-auth::KeyPair signing_key(const core::Config& config) {
-  if (!config.jwt_private_key_file.empty()) {
-    return auth::KeyPair::load(config.jwt_private_key_file);
+auth::KeyPair signing_key(const Settings& settings) {
+  if (!settings.auth.jwt_private_key_file.empty()) {
+    return auth::KeyPair::load(settings.auth.jwt_private_key_file);
   }
-  return auth::load_or_create_dev_key(std::filesystem::path(config.local_dir) / "keys");
+  return auth::load_or_create_dev_key(std::filesystem::path(settings.core.local_dir) / "keys");
 }
 
-std::string login_code_key(const core::Config& config) {
-  if (!config.login_code_secret.empty()) {
-    return config.login_code_secret;
+std::string login_code_key(const Settings& settings) {
+  if (!settings.auth.login_code_secret.empty()) {
+    return settings.auth.login_code_secret;
   }
   return core::load_or_create_secret_file(
-      std::filesystem::path(config.local_dir) / "keys" / "login-code.key", 32);
+      std::filesystem::path(settings.core.local_dir) / "keys" / "login-code.key", 32);
 }
 
-std::unique_ptr<core::RateLimiter> limiter(const core::RateSpec& spec) {
+std::unique_ptr<core::RateLimiter> limiter(const auth::RateSpec& spec) {
   return std::make_unique<core::RateLimiter>(
       core::BucketSpec{static_cast<double>(spec.burst),
                        static_cast<double>(spec.burst) / static_cast<double>(spec.period_seconds)});
 }
 
-std::unique_ptr<auth::Mailer> make_mailer(const core::Config& config, db::Pool& pool) {
+std::unique_ptr<auth::Mailer> make_mailer(const auth::Settings& config, db::Pool& pool) {
   if (config.mailer == "smtp") {
     auth::SmtpOptions smtp;
     smtp.url = config.smtp_url;
@@ -52,27 +51,27 @@ auth::TrustedProxies parse_proxies(const std::string& csv) {
 }
 }  // namespace
 
-Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& registry)
-    : config(cfg),
-      hasher(identity::PasswordHasherOptions{cfg.hash_concurrency}),
-      policy(identity::PasswordPolicy::load(cfg.common_passwords_file)),
-      jwt(signing_key(cfg), auth::JwtOptions{cfg.jwt_issuer, cfg.jwt_audience, cfg.access_token_ttl,
-                                             std::chrono::seconds(30)}),
+Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& registry)
+    : settings(cfg),
+      hasher(identity::PasswordHasherOptions{cfg.auth.hash_concurrency}),
+      policy(identity::PasswordPolicy::load(cfg.auth.common_passwords_file)),
+      jwt(signing_key(cfg), auth::JwtOptions{cfg.auth.jwt_issuer, cfg.auth.jwt_audience,
+                                             cfg.auth.access_token_ttl, std::chrono::seconds(30)}),
       token_verifier(jwt),
-      refresh(pool, cfg.refresh_token_ttl),
+      refresh(pool, cfg.auth.refresh_token_ttl),
       codes(pool, login_code_key(cfg), std::chrono::minutes(10), 5),
-      mailer(make_mailer(cfg, pool)),
+      mailer(make_mailer(cfg.auth, pool)),
       outbox(dynamic_cast<auth::OutboxMailer*>(mailer.get())),
-      proxies(parse_proxies(cfg.trusted_proxies)),
-      limits{limiter(cfg.rate_login_ip),    limiter(cfg.rate_login_account),
-             limiter(cfg.rate_code_ip),     limiter(cfg.rate_code_account),
-             limiter(cfg.rate_verify_ip),   limiter(cfg.rate_verify_account),
-             limiter(cfg.rate_register_ip), limiter(cfg.rate_users_create)},
+      proxies(parse_proxies(cfg.auth.trusted_proxies)),
+      limits{limiter(cfg.auth.rate_login_ip),    limiter(cfg.auth.rate_login_account),
+             limiter(cfg.auth.rate_code_ip),     limiter(cfg.auth.rate_code_account),
+             limiter(cfg.auth.rate_verify_ip),   limiter(cfg.auth.rate_verify_account),
+             limiter(cfg.auth.rate_register_ip), limiter(cfg.auth.rate_users_create)},
       users(pool, hasher, policy),
       auth(users, hasher, jwt, refresh, codes, *mailer, limits),
       authenticator(token_verifier),
-      catalog(pool, catalog::CatalogOptions{cfg.catalog_cache_ttl}, registry),
-      bookings(pool, booking::BookingOptions{cfg.booking_hold}) {
+      catalog(pool, catalog::CatalogOptions{cfg.catalog.cache_ttl}, registry),
+      bookings(pool, booking::BookingOptions{cfg.booking.hold}) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
   // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once
   // (other replicas catch up within one cache TTL).
@@ -84,7 +83,7 @@ Modules::Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& 
 void Modules::register_routes(http::Router& router) {
   // The mail outbox is readable over HTTP only outside production (docs/api.md).
   auth::OutboxMailer* readable_outbox =
-      config.app_env == core::AppEnv::production ? nullptr : outbox;
+      settings.core.app_env == core::AppEnv::production ? nullptr : outbox;
   auth_routes_ = std::make_unique<auth::AuthRouteDeps>(
       auth::AuthRouteDeps{auth, users, authenticator, jwt, proxies, readable_outbox});
   user_routes_ = std::make_unique<users::UserRouteDeps>(

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "app/settings.hpp"
 #include "auth/client_ip.hpp"
 #include "auth/jwt.hpp"
 #include "auth/login_codes.hpp"
@@ -16,7 +17,6 @@
 #include "booking/service.hpp"
 #include "catalog/routes.hpp"
 #include "catalog/service.hpp"
-#include "core/config.hpp"
 #include "db/pool.hpp"
 #include "http/authenticator.hpp"
 #include "http/router.hpp"
@@ -27,15 +27,15 @@
 
 namespace tiket::app {
 
-// Every feature module, built once from the configuration. Owned by serve() (or a CLI
+// Every feature module, built once from the settings. Owned by serve() (or a CLI
 // command) for the life of the process; routes hold references into it. Modules add their
 // domain metrics to `registry` (the server's; a CLI command passes a throwaway one).
 struct Modules {
-  Modules(const core::Config& cfg, db::Pool& pool, prometheus::Registry& registry);
+  Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& registry);
 
   void register_routes(http::Router& router);
 
-  const core::Config& config;
+  const Settings& settings;
   identity::PasswordHasher hasher;
   identity::PasswordPolicy policy;
   auth::JwtService jwt;

@@ -1,16 +1,27 @@
+// core's own settings (core::load_config), each module's reader, and the whole process's
+// settings as app composes them (app::load_settings).
 #include "core/config.hpp"
 
 #include <gtest/gtest.h>
 
+#include "app/settings.hpp"
+#include "auth/settings.hpp"
+#include "booking/settings.hpp"
+#include "catalog/settings.hpp"
+#include "core/env.hpp"
+
+using tiket::app::load_settings;
 using tiket::core::AppEnv;
 using tiket::core::ConfigError;
 using tiket::core::Environment;
+using tiket::core::EnvReader;
 using tiket::core::load_config;
 
 namespace {
+// The one-line error the whole process's settings give for `env`; "" when they load.
 std::string error_for(const Environment& env) {
   try {
-    load_config(env);
+    load_settings(env);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -63,19 +74,87 @@ TEST(Config, ReadsEveryVariable) {
 }
 
 TEST(Config, CatalogAndBookingSettings) {
-  const auto defaults = load_config({});
-  EXPECT_EQ(defaults.catalog_cache_ttl.count(), 2000);
-  EXPECT_EQ(defaults.booking_hold.count(), 15);
-  EXPECT_EQ(defaults.business_tz, "Asia/Jakarta");
-  EXPECT_EQ(defaults.booking_expiry_interval.count(), 30);
-  const auto cfg = load_config({{"CATALOG_CACHE_TTL_MS", "0"},
-                                {"BOOKING_HOLD_MINUTES", "5"},
-                                {"BUSINESS_TZ", "Asia/Makassar"},
-                                {"BOOKING_EXPIRY_INTERVAL_S", "7"}});
-  EXPECT_EQ(cfg.catalog_cache_ttl.count(), 0);
-  EXPECT_EQ(cfg.booking_hold.count(), 5);
-  EXPECT_EQ(cfg.business_tz, "Asia/Makassar");
-  EXPECT_EQ(cfg.booking_expiry_interval.count(), 7);
+  const Environment none;
+  const auto catalog_defaults = tiket::catalog::read_settings(EnvReader(none));
+  const auto booking_defaults = tiket::booking::read_settings(EnvReader(none));
+  EXPECT_EQ(catalog_defaults.cache_ttl.count(), 2000);
+  EXPECT_EQ(booking_defaults.hold.count(), 15);
+  EXPECT_EQ(booking_defaults.business_tz, "Asia/Jakarta");
+  EXPECT_EQ(booking_defaults.expiry_interval.count(), 30);
+  const Environment env = {{"CATALOG_CACHE_TTL_MS", "0"},
+                           {"BOOKING_HOLD_MINUTES", "5"},
+                           {"BUSINESS_TZ", "Asia/Makassar"},
+                           {"BOOKING_EXPIRY_INTERVAL_S", "7"}};
+  const auto cfg = load_settings(env);
+  EXPECT_EQ(cfg.catalog.cache_ttl.count(), 0);
+  EXPECT_EQ(cfg.booking.hold.count(), 5);
+  EXPECT_EQ(cfg.booking.business_tz, "Asia/Makassar");
+  EXPECT_EQ(cfg.booking.expiry_interval.count(), 7);
+}
+
+TEST(Config, AuthDefaultsAreUnchanged) {
+  const auto cfg = load_settings({});
+  EXPECT_EQ(cfg.auth.jwt_issuer, "tiket");
+  EXPECT_EQ(cfg.auth.jwt_audience, "tiket-api");
+  EXPECT_EQ(cfg.auth.access_token_ttl.count(), 900);
+  EXPECT_EQ(cfg.auth.refresh_token_ttl, std::chrono::hours(24 * 30));
+  EXPECT_EQ(cfg.auth.hash_concurrency, 2U);
+  EXPECT_EQ(cfg.auth.common_passwords_file, "data/common-passwords.txt");
+  EXPECT_EQ(cfg.auth.mailer, "outbox");
+  EXPECT_FALSE(cfg.auth.smtp_require_tls);
+  EXPECT_EQ(cfg.auth.rate_login_ip.burst, 20U);
+  EXPECT_EQ(cfg.auth.rate_register_ip.period_seconds, 3600U);
+  EXPECT_EQ(cfg.auth.rate_users_create.burst, 30U);
+}
+
+TEST(Config, EachModuleReadsItsOwnVariables) {
+  const Environment env = {{"JWT_ISSUER", "iss"},
+                           {"JWT_ACCESS_TTL_S", "120"},
+                           {"REFRESH_TOKEN_TTL_DAYS", "2"},
+                           {"AUTH_HASH_CONCURRENCY", "3"},
+                           {"COMMON_PASSWORDS_FILE", "/p.txt"},
+                           {"TRUSTED_PROXIES", "10.0.0.0/8"},
+                           {"SMTP_REQUIRE_TLS", "yes"},
+                           {"RATE_LIMIT_USERS_CREATE", "3/7"},
+                           {"CATALOG_CACHE_TTL_MS", "250"}};
+  const auto auth = tiket::auth::read_settings(EnvReader(env), AppEnv::development);
+  EXPECT_EQ(auth.jwt_issuer, "iss");
+  EXPECT_EQ(auth.access_token_ttl.count(), 120);
+  EXPECT_EQ(auth.refresh_token_ttl, std::chrono::hours(48));
+  EXPECT_EQ(auth.hash_concurrency, 3U);
+  EXPECT_EQ(auth.common_passwords_file, "/p.txt");
+  EXPECT_EQ(auth.trusted_proxies, "10.0.0.0/8");
+  EXPECT_TRUE(auth.smtp_require_tls);
+  EXPECT_EQ(auth.rate_users_create.burst, 3U);
+  EXPECT_EQ(auth.rate_users_create.period_seconds, 7U);
+  // app composes the same values.
+  const auto all = load_settings(env);
+  EXPECT_EQ(all.auth.jwt_issuer, "iss");
+  EXPECT_EQ(all.catalog.cache_ttl.count(), 250);
+}
+
+TEST(EnvReader, TreatsEmptyAsUnsetAndNamesTheVariableInEveryError) {
+  const Environment env = {{"EMPTY", ""}, {"N", "12"}, {"BAD", "12x"}, {"B", "off"}};
+  const EnvReader reader(env);
+  EXPECT_FALSE(reader.value("EMPTY"));
+  EXPECT_FALSE(reader.value("MISSING"));
+  EXPECT_EQ(reader.text("EMPTY", "fallback"), "fallback");
+  EXPECT_EQ(reader.number<int>("EMPTY", 5, 1, 10), 5);
+  EXPECT_EQ(reader.number<int>("N", 5, 1, 20), 12);
+  EXPECT_FALSE(reader.boolean("B", true));
+  try {
+    reader.number<int>("BAD", 5, 1, 20);
+    ADD_FAILURE() << "12x was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "BAD: expected a whole number from 1 to 20, got '12x'");
+  }
+  try {
+    reader.number<int>("N", 5, 1, 10);
+    ADD_FAILURE() << "12 was accepted for 1..10";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "N: expected a whole number from 1 to 10, got '12'");
+  }
+  EXPECT_THROW(reader.boolean("N", false), ConfigError);
 }
 
 TEST(Config, BadValueNamesTheVariableOnOneLine) {
@@ -93,7 +172,14 @@ TEST(Config, BadValueNamesTheVariableOnOneLine) {
                                                         {"BOOKING_HOLD_MINUTES", "0"},
                                                         {"BOOKING_EXPIRY_INTERVAL_S", "1h"},
                                                         {"BUSINESS_TZ", "Asia/Atlantis"},
-                                                        {"BUSINESS_TZ", "../../etc/passwd"}}) {
+                                                        {"BUSINESS_TZ", "../../etc/passwd"},
+                                                        {"AUTH_HASH_CONCURRENCY", "0"},
+                                                        {"JWT_ACCESS_TTL_S", "59"},
+                                                        {"REFRESH_TOKEN_TTL_DAYS", "366"},
+                                                        {"MAILER", "pigeon"},
+                                                        {"SMTP_REQUIRE_TLS", "sometimes"},
+                                                        {"RATE_LIMIT_USERS_CREATE", "1/0"},
+                                                        {"HTTP_KEEPALIVE_TIMEOUT_S", "0"}}) {
     const auto message = error_for({{name, value}});
     EXPECT_TRUE(message.starts_with(name + ":")) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
@@ -108,9 +194,9 @@ TEST(Config, ProductionRefusesDevelopmentDefaults) {
                       {"SMTP_URL", "smtp://mail:587"},
                       {"SMTP_FROM", "no-reply@tiket.example"}};
   EXPECT_EQ(error_for(prod), "");
-  const auto cfg = load_config(prod);
-  EXPECT_EQ(cfg.mailer, "smtp");
-  EXPECT_TRUE(cfg.smtp_require_tls);
+  const auto cfg = load_settings(prod);
+  EXPECT_EQ(cfg.auth.mailer, "smtp");
+  EXPECT_TRUE(cfg.auth.smtp_require_tls);
 
   // Each development default is refused, one at a time, naming its variable.
   for (const auto* name :
@@ -128,7 +214,8 @@ TEST(Config, ProductionRefusesDevelopmentDefaults) {
 }
 
 TEST(Config, RateLimitsUseBurstPerSeconds) {
-  const auto cfg = load_config({{"RATE_LIMIT_LOGIN_IP", "5/30"}});
+  const Environment env = {{"RATE_LIMIT_LOGIN_IP", "5/30"}};
+  const auto cfg = tiket::auth::read_settings(EnvReader(env), AppEnv::development);
   EXPECT_EQ(cfg.rate_login_ip.burst, 5U);
   EXPECT_EQ(cfg.rate_login_ip.period_seconds, 30U);
   for (const char* bad : {"5", "5/", "/30", "0/30", "5/0", "a/b", "5/30/1"}) {

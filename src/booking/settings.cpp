@@ -1,0 +1,20 @@
+#include "booking/settings.hpp"
+
+#include "core/clock.hpp"
+
+namespace tiket::booking {
+
+Settings read_settings(const core::EnvReader& env) {
+  Settings s;
+  s.hold = std::chrono::minutes(env.number<long>("BOOKING_HOLD_MINUTES", s.hold.count(), 1, 1440));
+  s.business_tz = env.text("BUSINESS_TZ", s.business_tz);
+  if (!core::valid_time_zone(s.business_tz)) {
+    throw core::ConfigError("BUSINESS_TZ: '" + s.business_tz +
+                            "' is not an IANA time zone name found under /usr/share/zoneinfo");
+  }
+  s.expiry_interval = std::chrono::seconds(
+      env.number<long>("BOOKING_EXPIRY_INTERVAL_S", s.expiry_interval.count(), 1, 3600));
+  return s;
+}
+
+}  // namespace tiket::booking

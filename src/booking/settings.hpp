@@ -1,0 +1,20 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/env.hpp"
+
+namespace tiket::booking {
+
+struct Settings {
+  std::chrono::minutes hold{15};             // how long an unpaid booking holds its seats
+  std::chrono::seconds expiry_interval{30};  // how often overdue holds are expired
+  std::string business_tz = "Asia/Jakarta";  // the day in booking codes
+};
+
+// BOOKING_HOLD_MINUTES, BOOKING_EXPIRY_INTERVAL_S, BUSINESS_TZ (an IANA zone found under
+// /usr/share/zoneinfo). Throws core::ConfigError naming the variable.
+Settings read_settings(const core::EnvReader& env);
+
+}  // namespace tiket::booking
