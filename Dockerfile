@@ -94,8 +94,10 @@ WORKDIR /app
 # modify its own binary or migrations.
 COPY --from=build /src/build/release/tiket-api /usr/local/bin/tiket-api
 COPY sql/migrations/ /app/sql/migrations/
-# The password policy's list of common passwords.
+# The password policy's list of common passwords, and the concerts `seed-demo` publishes
+# (development and test only; production refuses seed-demo).
 COPY data/common-passwords.txt /app/data/common-passwords.txt
+COPY data/demo-catalog.json /app/data/demo-catalog.json
 
 # Production refuses the development defaults: DATABASE_URL (with a password),
 # JWT_PRIVATE_KEY_FILE, LOGIN_CODE_SECRET and SMTP_URL/SMTP_FROM must be given. HOST=0.0.0.0 because inside a container 127.0.0.1 is
@@ -105,7 +107,8 @@ ENV APP_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
     MIGRATIONS_DIR=/app/sql/migrations \
-    COMMON_PASSWORDS_FILE=/app/data/common-passwords.txt
+    COMMON_PASSWORDS_FILE=/app/data/common-passwords.txt \
+    DEMO_CATALOG_FILE=/app/data/demo-catalog.json
 
 EXPOSE 8080
 

@@ -14,7 +14,8 @@
 #   smoke  checks on $IMAGE, no database needed: `tiket-api --help` prints the
 #          usage; with APP_ENV=production and no DATABASE_URL it exits 2 with a
 #          one-line `DATABASE_URL:` error; it runs as uid 10001; every shared
-#          library resolves; the migrations are readable; the HEALTHCHECK
+#          library resolves; the migrations and the data files (common
+#          passwords, demo catalogue) are readable; the HEALTHCHECK
 #          survived. With SMOKE_DATABASE_URL set it also serves on SMOKE_PORT
 #          against that database and checks /healthz and /readyz.
 #          Exits non-zero on the first failed check.
@@ -281,6 +282,16 @@ cmd_smoke() {
     fail "migrations in \$MIGRATIONS_DIR are not readable"
   ((out > 0)) || fail "no migrations in \$MIGRATIONS_DIR"
   pass "migrations readable"
+
+  # The data files the service and seed-demo read, where the image's environment says.
+  # shellcheck disable=SC2016 # expanded by sh inside the container
+  out="$(in_ctr -- sh -c 'wc -l <"$COMMON_PASSWORDS_FILE"')" ||
+    fail "COMMON_PASSWORDS_FILE is not readable"
+  ((out > 0)) || fail "COMMON_PASSWORDS_FILE is empty"
+  # shellcheck disable=SC2016 # expanded by sh inside the container
+  out="$(in_ctr -- sh -c 'grep -c "\"title\"" "$DEMO_CATALOG_FILE"')" ||
+    fail "DEMO_CATALOG_FILE is not readable or lists no concerts"
+  pass "data files readable (DEMO_CATALOG_FILE lists $out concerts)"
 
   out="$("${BUILDAH[@]}" inspect --type image --format '{{.Docker.Config.Healthcheck}}' "$IMAGE")"
   [[ "$out" == *"/healthz"* ]] || fail "image has no HEALTHCHECK (built without --format docker?)"

@@ -71,8 +71,7 @@ export PORT="${PORT:-8080}"
 
 "$BIN" migrate
 
-# Demo data for a development run. The seed script arrives with a later issue;
-# until then (or if it is not executable) this step is skipped silently.
+# Demo data for a development run: the demo users and data/demo-catalog.json's concerts.
 if [[ "$APP_ENV" == development && -x scripts/seed-demo.sh ]]; then
   scripts/seed-demo.sh
 fi

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Loads the demo data into the database named by DATABASE_URL (development only; run.sh calls
-# it when APP_ENV=development): the demo users, and published concerts of the demo organizer.
+# it when APP_ENV=development): the demo users, and the published concerts of the demo organizer
+# listed in data/demo-catalog.json.
 # Idempotent: existing demo users are left as they are, and no concerts are added once the
 # demo organizer has any.
 #
-#   DEMO_PASSWORD   password of the three demo users (default tiket-demo)
-#   TIKET_BIN       binary to use (default build/release/tiket-api)
+#   DEMO_PASSWORD      password of the three demo users (default tiket-demo)
+#   DEMO_CATALOG_FILE  concerts and ticket types to publish (default data/demo-catalog.json,
+#                      relative to the repository root, where this script runs)
+#   TIKET_BIN          binary to use (default build/release/tiket-api)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "auth/settings.hpp"
 #include "booking/settings.hpp"
 #include "catalog/settings.hpp"
@@ -8,12 +10,14 @@
 namespace tiket::app {
 
 // Everything the process reads from the environment: the server, database and logging
-// settings (core) and each module's own.
+// settings (core), each module's own, and the CLI's.
 struct Settings {
   core::Config core;
   auth::Settings auth;
   catalog::Settings catalog;
   booking::Settings booking;
+  // seed-demo's concerts and ticket types.
+  std::string demo_catalog_file = "data/demo-catalog.json";
 };
 
 // Pure: the same environment always gives the same Settings or the same core::ConfigError,

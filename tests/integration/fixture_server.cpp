@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "app/app.hpp"
+#include "app/cli.hpp"
 #include "core/errors.hpp"
 
 using tiket::http::Execution;

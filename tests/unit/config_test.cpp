@@ -105,6 +105,7 @@ TEST(Config, AuthDefaultsAreUnchanged) {
   EXPECT_EQ(cfg.auth.rate_login_ip.burst, 20U);
   EXPECT_EQ(cfg.auth.rate_register_ip.period_seconds, 3600U);
   EXPECT_EQ(cfg.auth.rate_users_create.burst, 30U);
+  EXPECT_EQ(cfg.demo_catalog_file, "data/demo-catalog.json");
 }
 
 TEST(Config, EachModuleReadsItsOwnVariables) {
@@ -116,7 +117,8 @@ TEST(Config, EachModuleReadsItsOwnVariables) {
                            {"TRUSTED_PROXIES", "10.0.0.0/8"},
                            {"SMTP_REQUIRE_TLS", "yes"},
                            {"RATE_LIMIT_USERS_CREATE", "3/7"},
-                           {"CATALOG_CACHE_TTL_MS", "250"}};
+                           {"CATALOG_CACHE_TTL_MS", "250"},
+                           {"DEMO_CATALOG_FILE", "/demo.json"}};
   const auto auth = tiket::auth::read_settings(EnvReader(env), AppEnv::development);
   EXPECT_EQ(auth.jwt_issuer, "iss");
   EXPECT_EQ(auth.access_token_ttl.count(), 120);
@@ -131,6 +133,7 @@ TEST(Config, EachModuleReadsItsOwnVariables) {
   const auto all = load_settings(env);
   EXPECT_EQ(all.auth.jwt_issuer, "iss");
   EXPECT_EQ(all.catalog.cache_ttl.count(), 250);
+  EXPECT_EQ(all.demo_catalog_file, "/demo.json");
 }
 
 TEST(EnvReader, TreatsEmptyAsUnsetAndNamesTheVariableInEveryError) {

@@ -129,6 +129,7 @@ EnvOverrides server_env(const std::string& database_url, EnvOverrides extra) {
                       {"DATABASE_URL", database_url},
                       {"MIGRATIONS_DIR", TIKET_MIGRATIONS_DIR},
                       {"COMMON_PASSWORDS_FILE", TIKET_DATA_DIR "/common-passwords.txt"},
+                      {"DEMO_CATALOG_FILE", TIKET_DATA_DIR "/demo-catalog.json"},
                       {"LOCAL_DIR", local_dir},
                       {"DB_CONNECT_TIMEOUT_S", "2"},
                       {"LOG_LEVEL", "info"}};
