@@ -368,8 +368,26 @@ class Dispatcher final : public P::Handler {
 
   explicit Dispatcher(std::shared_ptr<Server::State> state) : state_(std::move(state)) {}
 
+  // Runs on the reactor thread that owns the connection. Each step either answers the request
+  // (and returns nothing/false) or hands it on to the next one.
   void onRequest(const P::Request& preq, P::ResponseWriter writer) override {
     const auto received_at = std::chrono::steady_clock::now();
+    const DirectWrite conn = accept_request(preq, writer);
+    auto req = read_request(preq, writer, conn, received_at);
+    if (!req || refused_before_routing(*req, writer, conn)) {
+      return;
+    }
+    const Route* route = match_route(*req, writer, conn);
+    if (route == nullptr || answered_on_reactor(*route, *req, writer, conn)) {
+      return;
+    }
+    hand_to_worker(*route, std::move(*req), std::move(writer), conn);
+  }
+
+ private:
+  // Counts the request as in flight on the server and on its connection, and fixes Pistache's
+  // Connection header.
+  DirectWrite accept_request(const P::Request& preq, P::ResponseWriter& writer) {
     // Pistache 0.0.5 answers "Connection: close" when an HTTP/1.1 request has no Connection
     // header, although 1.1 is persistent by default (ADR 0003, item 1): put it right.
     if (preq.version() == P::Version::Http11 && !preq.headers().has<P::Header::Connection>()) {
@@ -385,7 +403,13 @@ class Dispatcher final : public P::Handler {
     conn.http10 = preq.version() == P::Version::Http10;
     const auto connection = preq.headers().tryGet<P::Header::Connection>();
     conn.close = connection ? connection->control() == P::ConnectionControl::Close : conn.http10;
+    return conn;
+  }
 
+  // Our copy of Pistache's request, or nothing when it could not be read (already answered).
+  std::optional<Request> read_request(const P::Request& preq, P::ResponseWriter& writer,
+                                      const DirectWrite& conn,
+                                      std::chrono::steady_clock::time_point received_at) {
     Request req;
     try {
       req = copy_request(preq);
@@ -396,34 +420,43 @@ class Dispatcher final : public P::Handler {
       req.received_at = received_at;
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
-      return;
+      return std::nullopt;
     }
     req.received_at = received_at;
+    return req;
+  }
 
+  void answer_error(const Request& req, P::ResponseWriter& writer, const DirectWrite& conn,
+                    const core::AppError& error) {
+    finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
+           error_response(std::make_exception_ptr(error), req), conn);
+  }
+
+  // The answers that do not depend on the route: shutting down, body too large.
+  bool refused_before_routing(const Request& req, P::ResponseWriter& writer,
+                              const DirectWrite& conn) {
     if (state_->lifecycle->draining.load()) {
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(std::make_exception_ptr(core::AppError::unavailable(
-                                "The server is shutting down; retry on another instance.", 1)),
-                            req),
-             conn);
-      return;
+      answer_error(req, writer, conn,
+                   core::AppError::unavailable(
+                       "The server is shutting down; retry on another instance.", 1));
+      return true;
     }
     if (req.body.size() > state_->max_body_bytes) {
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(
-                 std::make_exception_ptr(core::AppError::payload_too_large(state_->max_body_bytes)),
-                 req),
-             conn);
-      return;
+      answer_error(req, writer, conn, core::AppError::payload_too_large(state_->max_body_bytes));
+      return true;
     }
+    return false;
+  }
 
+  // The matched route with the path parameters stored in req, or nullptr after a 404/405.
+  const Route* match_route(Request& req, P::ResponseWriter& writer, const DirectWrite& conn) {
     RouteMatch match;
     try {
       match = state_->router.match(req.method, req.path);
     } catch (...) {
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
-      return;
+      return nullptr;
     }
     if (match.kind != RouteMatch::Kind::Found) {
       const bool not_allowed = match.kind == RouteMatch::Kind::MethodNotAllowed;
@@ -436,30 +469,37 @@ class Dispatcher final : public P::Handler {
       if (not_allowed) {
         error.headers.emplace_back("Allow", match.allow);
       }
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(std::make_exception_ptr(error), req), conn);
-      return;
+      answer_error(req, writer, conn, error);
+      return nullptr;
     }
-
-    const Route& route = *match.route;
-    req.route = route.path_template;
+    req.route = match.route->path_template;
     req.params = std::move(match.params);
+    return match.route;
+  }
 
+  // Inline routes, and fast-path hits (read-cache hits), are answered here without the
+  // hand-off to a worker and back.
+  bool answered_on_reactor(const Route& route, Request& req, P::ResponseWriter& writer,
+                           const DirectWrite& conn) {
     if (route.execution == Execution::Inline) {
       const auto resp = invoke(route, req);
       finish(state_, writer, req, route.id, route.path_template, resp, conn);
-      return;
+      return true;
     }
     if (route.fast_path) {
-      // A cache hit is answered here, without the hand-off to a worker and back.
       auto resp = invoke_fast_path(route, req);
       if (resp) {
         finish(state_, writer, req, route.id, route.path_template, *resp, conn);
-        return;
+        return true;
       }
     }
+    return false;
+  }
 
-    // Move the writer and a copy of the request to a worker; never touch preq there.
+  // Moves the writer and our copy of the request to a worker (never Pistache's request: it is
+  // reused as soon as onRequest returns). A full queue is answered at once with 503.
+  void hand_to_worker(const Route& route, Request req, P::ResponseWriter writer,
+                      const DirectWrite& conn) {
     struct Job {
       Request req;
       P::ResponseWriter writer;
@@ -482,7 +522,6 @@ class Dispatcher final : public P::Handler {
     }
   }
 
- private:
   std::shared_ptr<Server::State> state_;
 };
 
