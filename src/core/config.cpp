@@ -180,6 +180,8 @@ Config load_config(const Environment& env) {
       parse_number<long>(env, "HTTP_KEEPALIVE_TIMEOUT_S", cfg.keepalive_timeout.count(), 1, 3600));
   cfg.shutdown_timeout = std::chrono::milliseconds(
       parse_number<long>(env, "SHUTDOWN_TIMEOUT_MS", cfg.shutdown_timeout.count(), 0, 600'000));
+  cfg.shutdown_idle_grace = std::chrono::milliseconds(parse_number<long>(
+      env, "SHUTDOWN_IDLE_GRACE_MS", cfg.shutdown_idle_grace.count(), 0, 600'000));
 
   if (const auto dir = lookup(env, "MIGRATIONS_DIR")) {
     cfg.migrations_dir = std::string(*dir);
