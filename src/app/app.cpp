@@ -140,6 +140,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   options.header_timeout = config.header_timeout;
   options.body_timeout = config.body_timeout;
   options.keepalive_timeout = config.keepalive_timeout;
+  options.drain_idle_grace = config.shutdown_idle_grace;
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
@@ -171,19 +172,21 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
                                 {"http_threads", config.http_threads},
                                 {"worker_threads", config.worker_threads}});
 
+  // Graceful shutdown (ADR 0012): refuse new connections, answer what was sent with
+  // Connection: close, shut each connection down once nothing is owed on it, then stop.
   const int sig = wait_for_signal(signals);
   server.begin_drain();
   core::log::info("shutdown: draining",
                   {{"signal", strsignal(sig)}, {"in_flight", lifecycle->in_flight.load()}});
-  const bool idle = server.wait_idle(config.shutdown_timeout);
-  if (!idle) {
-    core::log::warn("shutdown: timed out waiting for in-flight requests",
+  const bool drained = server.wait_drained(config.shutdown_timeout);
+  if (!drained) {
+    core::log::warn("shutdown: timed out draining requests and connections",
                     {{"in_flight", lifecycle->in_flight.load()}});
   }
   server.stop();
   workers.stop();
-  core::log::info("shutdown: done", {{"clean", idle}});
-  return idle ? 0 : 1;
+  core::log::info("shutdown: done", {{"clean", drained}});
+  return drained ? 0 : 1;
 }
 
 }  // namespace tiket::app

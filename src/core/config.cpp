@@ -101,6 +101,8 @@ Config load_config(const Environment& environment) {
       env.number<long>("HTTP_KEEPALIVE_TIMEOUT_S", cfg.keepalive_timeout.count(), 1, 3600));
   cfg.shutdown_timeout = std::chrono::milliseconds(
       env.number<long>("SHUTDOWN_TIMEOUT_MS", cfg.shutdown_timeout.count(), 0, 600'000));
+  cfg.shutdown_idle_grace = std::chrono::milliseconds(
+      env.number<long>("SHUTDOWN_IDLE_GRACE_MS", cfg.shutdown_idle_grace.count(), 0, 600'000));
 
   cfg.migrations_dir = env.text("MIGRATIONS_DIR", cfg.migrations_dir);
   cfg.migrate_on_start = env.boolean("MIGRATE_ON_START", cfg.migrate_on_start);

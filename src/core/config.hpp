@@ -40,6 +40,7 @@ struct Config {
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::seconds keepalive_timeout{75};
   std::chrono::milliseconds shutdown_timeout{15000};
+  std::chrono::milliseconds shutdown_idle_grace{1000};  // then idle keep-alive connections close
 
   std::string migrations_dir = "sql/migrations";
   bool migrate_on_start = true;

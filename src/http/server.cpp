@@ -1,17 +1,29 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/net.h>
 #include <pistache/peer.h>
+#include <pistache/transport.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "core/backoff.hpp"
 #include "core/errors.hpp"
@@ -21,6 +33,11 @@
 namespace tiket::http {
 
 namespace P = Pistache::Http;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+class Dispatcher;
+}  // namespace
 
 struct Server::State {
   Router router;
@@ -30,6 +47,11 @@ struct Server::State {
   std::shared_ptr<Lifecycle> lifecycle;
   P::Mime::MediaType json_mime = P::Mime::MediaType::fromString("application/json");
   P::Mime::MediaType problem_mime = P::Mime::MediaType::fromString("application/problem+json");
+  // Draining: when connections that send nothing may be shut down (set before `draining`).
+  std::atomic<Clock::time_point> idle_deadline{Clock::time_point::max()};
+  // One dispatcher per Pistache reactor thread, registered as Pistache clones them.
+  std::mutex reactors_mutex;
+  std::vector<std::weak_ptr<Dispatcher>> reactors;
 };
 
 namespace {
@@ -214,27 +236,34 @@ void write_access_log(const Request& req, std::string_view route, int status, do
   core::log::write_raw(spdlog::level::info, line);
 }
 
-// Per-connection count of requests accepted and not yet answered, kept in Pistache's peer
-// data. The direct write below is only safe when it is the connection's only one.
-using Outstanding = std::atomic<int>;
-constexpr const char* kOutstandingKey = "tiket.outstanding";
+// What we keep per connection, in Pistache's peer data.
+struct ConnectionState {
+  // Requests accepted and not yet completely written. The direct write below is only safe when
+  // it is the connection's only one; a draining connection is shut down only at zero.
+  std::atomic<int> outstanding{0};
+  // A response with Connection: close went out while draining: the client knows to stop.
+  std::atomic<bool> told_to_close{false};
+  // Our side is shut down (FIN sent); later requests are ignored. Reactor thread only.
+  bool shut = false;
+};
+constexpr const char* kConnectionKey = "tiket.connection";
 
-std::shared_ptr<Outstanding> outstanding_for(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+std::shared_ptr<ConnectionState> connection_for(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   // Reactor thread only: peer data is not synchronised.
-  auto data = peer->tryGetData(kOutstandingKey);
+  auto data = peer->tryGetData(kConnectionKey);
   if (!data) {
-    auto counter = std::make_shared<Outstanding>(0);
-    peer->putData(kOutstandingKey, counter);
-    return counter;
+    auto state = std::make_shared<ConnectionState>();
+    peer->putData(kConnectionKey, state);
+    return state;
   }
-  return std::static_pointer_cast<Outstanding>(data);
+  return std::static_pointer_cast<ConnectionState>(data);
 }
 
 // What we know about the request's connection. `peer` is set only on the reactor thread that
 // owns the socket; a worker gets a copy without it and always goes through Pistache's queue.
 struct DirectWrite {
   std::shared_ptr<Pistache::Tcp::Peer> peer;
-  std::shared_ptr<Outstanding> outstanding;
+  std::shared_ptr<ConnectionState> connection;
   bool http10 = false;
   bool close = false;  // answer with Connection: close
 };
@@ -277,31 +306,31 @@ std::string serialize_response(const DirectWrite& direct, const Request& req, co
 // ourselves with a non-blocking send; whatever the socket does not take goes through Pistache's
 // queue. Measured +24% requests/s on /healthz (ADR 0003).
 bool write_directly(const std::shared_ptr<Server::State>& state, const DirectWrite& direct,
-                    const Request& req, const Response& resp) {
-  if (!direct.peer || direct.outstanding->load() != 1) {
+                    const Request& req, const Response& resp, bool draining) {
+  if (!direct.peer || direct.connection->outstanding.load() != 1) {
     return false;
   }
-  const auto wire = serialize_response(direct, req, resp, state->lifecycle->draining.load());
+  const auto wire = serialize_response(direct, req, resp, draining);
   const ssize_t sent =
       ::send(direct.peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   direct.peer->setIdle(true);  // what ResponseWriter::send does: the keep-alive clock restarts
   const auto written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
   if (written == wire.size() || (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
     // All written, or the client is gone (EPIPE, ECONNRESET): nothing left to do.
-    direct.outstanding->fetch_sub(1);
+    direct.connection->outstanding.fetch_sub(1);
     return true;
   }
   const auto lifecycle = state->lifecycle;
-  const auto outstanding = direct.outstanding;
+  const auto connection = direct.connection;
   lifecycle->unsettled_writes.fetch_add(1);
   direct.peer->send(Pistache::RawBuffer(wire.substr(written), wire.size() - written))
       .then(
-          [lifecycle, outstanding](ssize_t) {
-            outstanding->fetch_sub(1);
+          [lifecycle, connection](ssize_t) {
+            connection->outstanding.fetch_sub(1);
             lifecycle->unsettled_writes.fetch_sub(1);
           },
-          [lifecycle, outstanding](std::exception_ptr&) {
-            outstanding->fetch_sub(1);
+          [lifecycle, connection](std::exception_ptr&) {
+            connection->outstanding.fetch_sub(1);
             lifecycle->unsettled_writes.fetch_sub(1);
           });
   return true;
@@ -319,7 +348,11 @@ void record(const std::shared_ptr<Server::State>& state, const Request& req, std
 void finish(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writer,
             const Request& req, std::size_t route_id, std::string_view route_label,
             const Response& resp, const DirectWrite& conn) {
-  if (write_directly(state, conn, req, resp)) {
+  const bool draining = state->lifecycle->draining.load();
+  if (draining) {
+    conn.connection->told_to_close.store(true);  // before the write completes (ADR 0012)
+  }
+  if (write_directly(state, conn, req, resp, draining)) {
     state->lifecycle->in_flight.fetch_sub(1);
     record(state, req, route_id, route_label, resp.status);
     return;
@@ -329,7 +362,7 @@ void finish(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writ
   for (const auto& [name, value] : resp.headers) {
     set_header(headers, name, value);
   }
-  if (state->lifecycle->draining.load(std::memory_order_relaxed)) {
+  if (draining) {
     // Tell keep-alive clients to reconnect elsewhere while this instance goes away.
     headers.remove<P::Header::Connection>();
     headers.add<P::Header::Connection>(P::ConnectionControl::Close);
@@ -345,31 +378,140 @@ void finish(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writ
   }
 
   const auto lifecycle = state->lifecycle;
-  const auto outstanding = conn.outstanding;
+  const auto connection = conn.connection;
   lifecycle->unsettled_writes.fetch_add(1);
   writer.send(code, resp.body, mime)
       .then(
-          [lifecycle, outstanding](ssize_t) {
+          [lifecycle, connection](ssize_t) {
             lifecycle->unsettled_writes.fetch_sub(1);
-            outstanding->fetch_sub(1);
+            connection->outstanding.fetch_sub(1);
           },
-          [lifecycle, outstanding](std::exception_ptr&) {
+          [lifecycle, connection](std::exception_ptr&) {
             // The client went away before the answer was written; nothing else to do.
             lifecycle->unsettled_writes.fetch_sub(1);
-            outstanding->fetch_sub(1);
+            connection->outstanding.fetch_sub(1);
           });
   lifecycle->in_flight.fetch_sub(1);
   record(state, req, route_id, route_label, resp.status);
 }
 
+// What one reactor's last connection sweep found (ADR 0012).
+struct SweepResult {
+  std::atomic<bool> pending{false};    // a sweep timer is armed and has not fired yet
+  std::atomic<std::uint64_t> done{0};  // sweeps completed
+  std::atomic<int> open{0};
+  std::atomic<int> closing{0};
+};
+
+// True when nothing is owed on the connection and nothing of a next request has arrived.
+// Reactor thread only. A request line that has only partly arrived is not visible here
+// (Pistache keeps its parse buffer private); the idle grace period covers that case.
+bool quiescent(const std::shared_ptr<Pistache::Tcp::Peer>& peer, const ConnectionState& conn) {
+  if (conn.outstanding.load() != 0) {
+    return false;
+  }
+  const auto parser = P::Handler::getParser(peer);
+  if (parser && parser->step()->id() != P::Private::RequestLineStep::Id) {
+    return false;  // headers or body of the next request still arriving
+  }
+  int unread = 0;
+  return ::ioctl(peer->fd(), FIONREAD, &unread) == 0 && unread == 0;
+}
+
 class Dispatcher final : public P::Handler {
  public:
-  HTTP_PROTOTYPE(Dispatcher)
+  using tag = P::details::prototype_tag;
 
   explicit Dispatcher(std::shared_ptr<Server::State> state) : state_(std::move(state)) {}
 
+  // Pistache clones the handler for each reactor thread (a copy keeps the limits it set on the
+  // prototype). The server keeps a list of the clones to sweep their connections when draining.
+  std::shared_ptr<Pistache::Tcp::Handler> clone() const override {
+    auto copy = std::make_shared<Dispatcher>(*this);
+    copy->sweep_ = std::make_shared<SweepResult>();
+    const std::lock_guard lock(state_->reactors_mutex);
+    state_->reactors.push_back(copy);
+    return copy;
+  }
+
+  // Runs on the reactor thread that owns the connection. Each step either answers the request
+  // (and returns nothing/false) or hands it on to the next one.
   void onRequest(const P::Request& preq, P::ResponseWriter writer) override {
     const auto received_at = std::chrono::steady_clock::now();
+    if (connection_for(writer.peer())->shut) {
+      // We already said Connection: close and sent FIN (or the connection sat idle through the
+      // drain's grace period); a client that still sends gets no answer.
+      return;
+    }
+    const DirectWrite conn = accept_request(preq, writer);
+    auto req = read_request(preq, writer, conn, received_at);
+    if (!req || refused_before_routing(*req, writer, conn)) {
+      return;
+    }
+    const Route* route = match_route(*req, writer, conn);
+    if (route == nullptr || answered_on_reactor(*route, *req, writer, conn)) {
+      return;
+    }
+    hand_to_worker(*route, std::move(*req), std::move(writer), conn);
+  }
+
+  // Any thread. Arms a one-shot timer on this dispatcher's reactor thread; sweep() runs there
+  // when it fires, as every use of Pistache's peers must. At most one is pending at a time.
+  void request_sweep() {
+    if (sweep_->pending.exchange(true)) {
+      return;
+    }
+    const int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (timer < 0) {
+      sweep_->pending.store(false);
+      return;
+    }
+    // Pistache resolves a timer's promise on the reactor thread. The continuation is attached
+    // before the timer is handed over, so it cannot run on this thread instead.
+    Pistache::Async::Deferred<std::uint64_t> deferred;
+    Pistache::Async::Promise<std::uint64_t> fired(
+        [&deferred](Pistache::Async::Deferred<std::uint64_t> d) { deferred = std::move(d); });
+    const auto result = sweep_;
+    fired.then(
+        [this, timer, result](std::uint64_t) {
+          ::close(timer);  // Pistache forgets it after this callback; closing drops it from epoll
+          result->pending.store(false);
+          sweep();
+        },
+        [timer, result](std::exception_ptr&) {
+          ::close(timer);
+          result->pending.store(false);
+        });
+    transport()->armTimer(timer, std::chrono::milliseconds(1), std::move(deferred));
+  }
+
+  const SweepResult& sweep_result() const { return *sweep_; }
+
+ private:
+  // Reactor thread only. Shuts down the write side (FIN) of every quiescent connection that
+  // was told to close, or that stayed idle through the grace period. Pistache keeps reading:
+  // the client's own close (or anything it still sends) is read, so the socket is closed with
+  // nothing unread and no RST. Counts what is left for wait_drained.
+  void sweep() {
+    const bool grace_over = Clock::now() >= state_->idle_deadline.load();
+    int open = 0;
+    int closing = 0;
+    for (const auto& peer : transport()->getAllPeer()) {
+      const auto conn = connection_for(peer);
+      if (!conn->shut && quiescent(peer, *conn) && (conn->told_to_close.load() || grace_over)) {
+        ::shutdown(peer->fd(), SHUT_WR);
+        conn->shut = true;
+      }
+      ++(conn->shut ? closing : open);
+    }
+    sweep_->open.store(open);
+    sweep_->closing.store(closing);
+    sweep_->done.fetch_add(1);
+  }
+
+  // Counts the request as in flight on the server and on its connection, and fixes Pistache's
+  // Connection header.
+  DirectWrite accept_request(const P::Request& preq, P::ResponseWriter& writer) {
     // Pistache 0.0.5 answers "Connection: close" when an HTTP/1.1 request has no Connection
     // header, although 1.1 is persistent by default (ADR 0003, item 1): put it right.
     if (preq.version() == P::Version::Http11 && !preq.headers().has<P::Header::Connection>()) {
@@ -380,12 +522,18 @@ class Dispatcher final : public P::Handler {
 
     DirectWrite conn;
     conn.peer = writer.peer();
-    conn.outstanding = outstanding_for(conn.peer);
-    conn.outstanding->fetch_add(1);
+    conn.connection = connection_for(conn.peer);
+    conn.connection->outstanding.fetch_add(1);
     conn.http10 = preq.version() == P::Version::Http10;
     const auto connection = preq.headers().tryGet<P::Header::Connection>();
     conn.close = connection ? connection->control() == P::ConnectionControl::Close : conn.http10;
+    return conn;
+  }
 
+  // Our copy of Pistache's request, or nothing when it could not be read (already answered).
+  std::optional<Request> read_request(const P::Request& preq, P::ResponseWriter& writer,
+                                      const DirectWrite& conn,
+                                      std::chrono::steady_clock::time_point received_at) {
     Request req;
     try {
       req = copy_request(preq);
@@ -396,34 +544,39 @@ class Dispatcher final : public P::Handler {
       req.received_at = received_at;
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
-      return;
+      return std::nullopt;
     }
     req.received_at = received_at;
+    return req;
+  }
 
-    if (state_->lifecycle->draining.load()) {
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(std::make_exception_ptr(core::AppError::unavailable(
-                                "The server is shutting down; retry on another instance.", 1)),
-                            req),
-             conn);
-      return;
-    }
+  void answer_error(const Request& req, P::ResponseWriter& writer, const DirectWrite& conn,
+                    const core::AppError& error) {
+    finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
+           error_response(std::make_exception_ptr(error), req), conn);
+  }
+
+  // The answers that do not depend on the route. A request that arrives while draining is
+  // served like any other (its client sent it before it could know): it is answered with
+  // Connection: close, and the connection is shut down after the answer (ADR 0012).
+  bool refused_before_routing(const Request& req, P::ResponseWriter& writer,
+                              const DirectWrite& conn) {
     if (req.body.size() > state_->max_body_bytes) {
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(
-                 std::make_exception_ptr(core::AppError::payload_too_large(state_->max_body_bytes)),
-                 req),
-             conn);
-      return;
+      answer_error(req, writer, conn, core::AppError::payload_too_large(state_->max_body_bytes));
+      return true;
     }
+    return false;
+  }
 
+  // The matched route with the path parameters stored in req, or nullptr after a 404/405.
+  const Route* match_route(Request& req, P::ResponseWriter& writer, const DirectWrite& conn) {
     RouteMatch match;
     try {
       match = state_->router.match(req.method, req.path);
     } catch (...) {
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
-      return;
+      return nullptr;
     }
     if (match.kind != RouteMatch::Kind::Found) {
       const bool not_allowed = match.kind == RouteMatch::Kind::MethodNotAllowed;
@@ -436,30 +589,37 @@ class Dispatcher final : public P::Handler {
       if (not_allowed) {
         error.headers.emplace_back("Allow", match.allow);
       }
-      finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
-             error_response(std::make_exception_ptr(error), req), conn);
-      return;
+      answer_error(req, writer, conn, error);
+      return nullptr;
     }
-
-    const Route& route = *match.route;
-    req.route = route.path_template;
+    req.route = match.route->path_template;
     req.params = std::move(match.params);
+    return match.route;
+  }
 
+  // Inline routes, and fast-path hits (read-cache hits), are answered here without the
+  // hand-off to a worker and back.
+  bool answered_on_reactor(const Route& route, Request& req, P::ResponseWriter& writer,
+                           const DirectWrite& conn) {
     if (route.execution == Execution::Inline) {
       const auto resp = invoke(route, req);
       finish(state_, writer, req, route.id, route.path_template, resp, conn);
-      return;
+      return true;
     }
     if (route.fast_path) {
-      // A cache hit is answered here, without the hand-off to a worker and back.
       auto resp = invoke_fast_path(route, req);
       if (resp) {
         finish(state_, writer, req, route.id, route.path_template, *resp, conn);
-        return;
+        return true;
       }
     }
+    return false;
+  }
 
-    // Move the writer and a copy of the request to a worker; never touch preq there.
+  // Moves the writer and our copy of the request to a worker (never Pistache's request: it is
+  // reused as soon as onRequest returns). A full queue is answered at once with 503.
+  void hand_to_worker(const Route& route, Request req, P::ResponseWriter writer,
+                      const DirectWrite& conn) {
     struct Job {
       Request req;
       P::ResponseWriter writer;
@@ -482,9 +642,53 @@ class Dispatcher final : public P::Handler {
     }
   }
 
- private:
   std::shared_ptr<Server::State> state_;
+  std::shared_ptr<SweepResult> sweep_ = std::make_shared<SweepResult>();
 };
+
+// Pistache 0.0.5 does not expose its listening socket; it is the one socket of this process
+// that listens on our port.
+int find_listening_socket(std::uint16_t port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+      continue;
+    }
+    std::uint16_t bound = 0;
+    if (addr.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    }
+    if (bound == port) {
+      return fd;
+    }
+  }
+  return -1;
+}
+
+// Connections the kernel has completed on a listening socket and nobody has accepted yet.
+unsigned accept_queue_length(int listen_fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(listen_fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+    return 0;
+  }
+  return info.tcpi_unacked;  // for a listening socket: the accept queue's length
+}
 
 }  // namespace
 
@@ -523,25 +727,127 @@ void Server::start() {
   endpoint_->init(opts);
   endpoint_->setHandler(std::make_shared<Dispatcher>(state_));
   endpoint_->serveThreaded();
+  port_ = static_cast<std::uint16_t>(endpoint_->getPort());
+  listen_fd_ = find_listening_socket(port_);
+  if (listen_fd_ < 0) {
+    core::log::warn("listening socket not found; shutdown will not refuse new connections early");
+  }
 }
 
 std::uint16_t Server::port() const {
-  return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0;
+  return port_;
 }
 
 void Server::begin_drain() {
+  stop_accepting();
+  state_->idle_deadline.store(Clock::now() + options_.drain_idle_grace);
   state_->lifecycle->draining.store(true);
+}
+
+// Pistache 0.0.5 can stop its listener only together with every connection. To refuse new
+// connections while the open ones drain, we take the listening socket from under it:
+// 1. a socket filter drops incoming SYNs, so no new handshake starts (those clients retry
+//    after about a second and then find the port closed: a clean refusal). Handshakes already
+//    under way still complete; accepted sockets inherit the filter, which only drops SYNs;
+// 2. wait (bounded) until Pistache has accepted every completed connection, because closing a
+//    listening socket resets the connections still in its queue;
+// 3. dup2 a fresh, unbound socket over the listening fd: the listening socket closes (the port
+//    refuses) and leaves Pistache's epoll set, while the fd number stays valid until Pistache
+//    closes it itself. An accept() that still runs on it fails with EINVAL, which Pistache
+//    logs and ignores.
+void Server::stop_accepting() {
+  if (listen_fd_ < 0) {
+    return;
+  }
+  std::array<sock_filter, 4> drop_syn{{
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),            // TCP flags (data starts at TCP header)
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 0, 1),  // SYN set?
+      BPF_STMT(BPF_RET | BPF_K, 0),                      // yes: drop
+      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),             // no: keep the whole packet
+  }};
+  const sock_fprog program{static_cast<unsigned short>(drop_syn.size()), drop_syn.data()};
+  if (::setsockopt(listen_fd_, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
+    core::log::warn("could not filter new connections", {{"errno", errno}});
+  }
+  // Twice empty, a few milliseconds apart: a handshake that was under way has landed.
+  const auto deadline = Clock::now() + std::chrono::seconds(1);
+  int empty = 0;
+  while (empty < 2 && Clock::now() < deadline) {
+    empty = accept_queue_length(listen_fd_) == 0 ? empty + 1 : 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const int placeholder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (placeholder < 0 || ::dup3(placeholder, listen_fd_, O_CLOEXEC) < 0) {
+    core::log::warn("could not close the listening socket", {{"errno", errno}});
+  }
+  if (placeholder >= 0) {
+    ::close(placeholder);
+  }
+  listen_fd_ = -1;
 }
 
 bool Server::draining() const {
   return state_->lifecycle->draining.load();
 }
 
-bool Server::wait_idle(std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (state_->lifecycle->in_flight.load() > 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+// One sweep on every reactor thread, waited for; nothing if the deadline came first.
+std::optional<Server::DrainRound> Server::sweep_connections(Clock::time_point deadline) {
+  std::vector<std::shared_ptr<Dispatcher>> reactors;
+  {
+    const std::lock_guard lock(state_->reactors_mutex);
+    for (const auto& weak : state_->reactors) {
+      if (auto reactor = weak.lock()) {
+        reactors.push_back(std::move(reactor));
+      }
+    }
+  }
+  std::vector<std::uint64_t> before;
+  before.reserve(reactors.size());
+  for (const auto& reactor : reactors) {
+    before.push_back(reactor->sweep_result().done.load());
+    reactor->request_sweep();
+  }
+  DrainRound round;
+  for (std::size_t i = 0; i < reactors.size(); ++i) {
+    const auto& result = reactors[i]->sweep_result();
+    while (result.done.load() == before[i]) {
+      if (Clock::now() >= deadline) {
+        return std::nullopt;
+      }
+      reactors[i]->request_sweep();  // no-op while one is pending
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    round.open += result.open.load();
+    round.closing += result.closing.load();
+  }
+  return round;
+}
+
+bool Server::wait_drained(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  // Every request answered and every connection shut down on our side, seen in two rounds in
+  // a row (a connection accepted just before the listener closed may reach its reactor late).
+  int settled_rounds = 0;
+  bool drained = false;
+  while (!drained) {
+    const auto round = sweep_connections(deadline);
+    if (!round) {
       return false;
+    }
+    const bool settled = round->open == 0 && state_->lifecycle->in_flight.load() == 0;
+    settled_rounds = settled ? settled_rounds + 1 : 0;
+    drained = settled_rounds >= 2;
+    if (!drained) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  // Clients close their side once they have read our FIN; give them a moment to, so that the
+  // last close is theirs. One that does not is closed with the process.
+  const auto linger = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+  for (;;) {
+    const auto round = sweep_connections(linger);
+    if (!round || round->closing == 0) {
+      break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/metrics.hpp"
@@ -24,6 +25,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::seconds keepalive_timeout{75};
+  // After SIGTERM, a keep-alive connection that sends no request for this long is closed
+  // (ADR 0012). Connections that do send one are closed right after its answer.
+  std::chrono::milliseconds drain_idle_grace{1000};
 };
 
 // Shared between the dispatcher clones (one per reactor thread), the workers and main.
@@ -51,20 +55,33 @@ class Server {
   void start();
   std::uint16_t port() const;
 
-  // Graceful shutdown, step 1: /readyz turns 503 and new requests are refused with 503.
+  // Graceful shutdown (ADR 0012), step 1: new connections are refused, /readyz turns 503 and
+  // every response says Connection: close.
   void begin_drain();
   bool draining() const;
-  // Step 2: wait (bounded) until every accepted request has been answered.
-  bool wait_idle(std::chrono::milliseconds timeout) const;
-  // Step 3: close the listener and every connection.
+  // Step 2: wait (bounded) until every accepted request has been answered and every connection
+  // has been shut down in order: after its last answer, or after drain_idle_grace when idle,
+  // never while a request on it is unanswered or partly read. Then give clients up to a second
+  // to close their side. False when the timeout cut the drain short.
+  bool wait_drained(std::chrono::milliseconds timeout);
+  // Step 3: stop Pistache; what is still open is closed with the process.
   void stop();
 
   struct State;  // defined in server.cpp; shared with the dispatcher clones
 
  private:
   std::shared_ptr<State> state_;
+  struct DrainRound {
+    int open = 0;     // connections not shut down yet
+    int closing = 0;  // shut down on our side, waiting for the client to close
+  };
+  void stop_accepting();
+  std::optional<DrainRound> sweep_connections(std::chrono::steady_clock::time_point deadline);
+
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   ServerOptions options_;
+  std::uint16_t port_ = 0;
+  int listen_fd_ = -1;  // Pistache's listening socket, found after start (ADR 0012)
 };
 
 }  // namespace tiket::http
