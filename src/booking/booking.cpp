@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/errors.hpp"
+
 namespace tiket::booking {
 
 std::string_view to_string(Status status) {
@@ -25,6 +27,14 @@ std::optional<Status> parse_status(std::string_view text) {
     }
   }
   return std::nullopt;
+}
+
+Status parse_stored_status(std::string_view text) {
+  if (const auto status = parse_status(text)) {
+    return *status;
+  }
+  throw core::DataIntegrityError("bookings.status has an unknown value '" + std::string(text) +
+                                 "'");
 }
 
 nlohmann::json to_json(const Booking& booking) {

@@ -13,8 +13,13 @@ namespace tiket::booking {
 
 enum class Status { pending_payment, paid, expired, cancelled };
 
+// Statuses are parsed once, where text comes in (a query parameter, a row), and formatted once,
+// where it goes out (SQL, JSON); in between only the enum is compared.
 std::string_view to_string(Status status);
+// nullopt for anything else: input from a client.
 std::optional<Status> parse_status(std::string_view text);
+// bookings.status as read from the database: core::DataIntegrityError for an unknown value.
+Status parse_stored_status(std::string_view text);
 
 struct Item {
   std::int64_t ticket_type_id = 0;

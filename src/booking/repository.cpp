@@ -20,7 +20,7 @@ Booking read_booking(sql::ResultSet& rs) {
   Booking b;
   b.id = static_cast<std::int64_t>(rs.getInt64("id"));
   b.code = rs.getString("code");
-  b.status = parse_status(std::string(rs.getString("status"))).value_or(Status::pending_payment);
+  b.status = parse_stored_status(std::string(rs.getString("status")));
   b.user_id = static_cast<std::int64_t>(rs.getInt64("user_id"));
   b.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
   b.total_amount = static_cast<std::int64_t>(rs.getInt64("total_amount"));
@@ -98,27 +98,27 @@ std::optional<ConcertRow> BookingRepository::concert_for_booking(db::Connection&
   if (!rs->next()) {
     return std::nullopt;
   }
-  return ConcertRow{static_cast<std::int64_t>(rs->getInt64("id")), rs->getString("status"),
+  return ConcertRow{static_cast<std::int64_t>(rs->getInt64("id")),
+                    catalog::parse_stored_concert_status(std::string(rs->getString("status"))),
                     rs->getBoolean("started")};
 }
 
-std::optional<TicketTypeRow> BookingRepository::ticket_type(db::Connection& conn,
-                                                            std::int64_t id) const {
-  auto& stmt =
-      conn.prepare("SELECT id, concert_id, price, per_user_limit FROM ticket_types WHERE id = ?");
-  stmt.setInt64(1, id);
-  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
-  if (!rs->next()) {
-    return std::nullopt;
-  }
-  TicketTypeRow row;
-  row.id = static_cast<std::int64_t>(rs->getInt64("id"));
-  row.concert_id = static_cast<std::int64_t>(rs->getInt64("concert_id"));
-  row.price = static_cast<std::int64_t>(rs->getInt64("price"));
-  if (!rs->isNull("per_user_limit")) {
-    row.per_user_limit = static_cast<std::int64_t>(rs->getInt64("per_user_limit"));
-  }
-  return row;
+std::map<std::int64_t, TicketTypeRow> BookingRepository::ticket_types(
+    db::Connection& conn, const std::vector<std::int64_t>& ids) const {
+  std::map<std::int64_t, TicketTypeRow> out;
+  db::query_in_chunks(
+      conn, "SELECT id, concert_id, price, per_user_limit FROM ticket_types WHERE id IN (", ")",
+      ids, [&](sql::ResultSet& rs) {
+        TicketTypeRow row;
+        row.id = static_cast<std::int64_t>(rs.getInt64("id"));
+        row.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
+        row.price = static_cast<std::int64_t>(rs.getInt64("price"));
+        if (!rs.isNull("per_user_limit")) {
+          row.per_user_limit = static_cast<std::int64_t>(rs.getInt64("per_user_limit"));
+        }
+        out.emplace(row.id, row);
+      });
+  return out;
 }
 
 std::int64_t BookingRepository::held_by_user(db::Connection& conn, std::int64_t user_id,

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "booking/booking.hpp"
+#include "catalog/concert.hpp"
 #include "db/pool.hpp"
 
 namespace sql {
@@ -23,7 +25,7 @@ struct TicketTypeRow {
 
 struct ConcertRow {
   std::int64_t id = 0;
-  std::string status;
+  catalog::ConcertStatus status = catalog::ConcertStatus::draft;
   bool started = false;  // starts_at is in the past
 };
 
@@ -62,7 +64,9 @@ class BookingRepository {
   // LOCK IN SHARE MODE: an organizer cannot cancel the concert under a booking in flight.
   std::optional<ConcertRow> concert_for_booking(db::Connection& conn,
                                                 std::int64_t concert_id) const;
-  std::optional<TicketTypeRow> ticket_type(db::Connection& conn, std::int64_t id) const;
+  // The ticket types with these ids (distinct) that exist, by id, in one statement.
+  std::map<std::int64_t, TicketTypeRow> ticket_types(db::Connection& conn,
+                                                     const std::vector<std::int64_t>& ids) const;
   // Seats of `ticket_type_id` the user holds in paid or unexpired pending bookings.
   std::int64_t held_by_user(db::Connection& conn, std::int64_t user_id,
                             std::int64_t ticket_type_id) const;

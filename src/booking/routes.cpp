@@ -19,6 +19,16 @@ using identity::Role;
 constexpr std::size_t kMaxItems = 10;
 constexpr std::int64_t kMaxQuantity = 100;
 constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in every JSON client
+
+// The answer to a new booking, saved with its Idempotency-Key and replayed byte for byte.
+SavedResponse created_response(const Booking& booking) {
+  return {201, to_json(booking).dump()};
+}
+
+// The code in a saved answer, for the Location of a replay: the body is created_response's.
+std::string booking_code_of(const SavedResponse& saved) {
+  return nlohmann::json::parse(saved.body).value("code", "");
+}
 }  // namespace
 
 std::string read_idempotency_key(const Request& req) {
@@ -88,13 +98,13 @@ void register_routes(http::Router& router, const BookingRouteDeps& deps) {
       deps.authenticator.require({Role::customer}, [&deps](Request& req, const Principal& me) {
         const auto key = read_idempotency_key(req);
         const auto request = read_booking_request(req.json_body());
-        const auto result = deps.bookings.create(me.user_id, key, request);
+        const auto result = deps.bookings.create(me.user_id, key, request, created_response);
         Response resp;
-        resp.status = result.status;
-        resp.body = result.body;
-        const auto code = nlohmann::json::parse(result.body).value("code", "");
+        resp.status = result.response.status;
+        resp.body = result.response.body;
+        const auto code = result.booking ? result.booking->code : booking_code_of(result.response);
         resp.headers.emplace_back("Location", "/api/bookings/" + code);
-        if (result.replayed) {
+        if (result.replayed()) {
           resp.headers.emplace_back("Idempotent-Replayed", "true");
         }
         return resp;

@@ -1,8 +1,7 @@
 #include "booking/service.hpp"
 
-#include <cppconn/exception.h>
-
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/clock.hpp"
 #include "core/cursor.hpp"
@@ -17,18 +16,6 @@ namespace {
 
 constexpr unsigned kExpiryBatch = 200;
 constexpr unsigned kPurgeBatch = 1000;
-
-core::AppError sold_out(std::int64_t ticket_type_id) {
-  return {409, "https://tiket.example/problems/sold-out", "Not enough tickets left",
-          "Not enough tickets of type " + std::to_string(ticket_type_id) +
-              " are left for this booking; nothing was held."};
-}
-
-core::AppError rule(const std::string& slug, std::string title, std::string detail,
-                    std::vector<core::FieldError> errors = {}) {
-  return {422, "https://tiket.example/problems/" + slug, std::move(title), std::move(detail),
-          std::move(errors)};
-}
 
 std::vector<ItemRequest> sorted_items(const BookingRequest& request) {
   auto items = request.items;
@@ -65,133 +52,173 @@ void BookingService::notify_stock_changed(std::int64_t concert_id) const {
   }
 }
 
+PricedItems price_items(const BookingRequest& request,
+                        const std::map<std::int64_t, TicketTypeRow>& types) {
+  const auto type_of = [&](std::int64_t id) -> const TicketTypeRow* {
+    const auto it = types.find(id);
+    return it != types.end() && it->second.concert_id == request.concert_id ? &it->second : nullptr;
+  };
+  std::vector<core::FieldError> unknown;
+  for (std::size_t i = 0; i < request.items.size(); ++i) {
+    if (type_of(request.items[i].ticket_type_id) == nullptr) {
+      unknown.push_back({"items[" + std::to_string(i) + "].ticket_type_id",
+                         "is not a ticket type of this concert"});
+    }
+  }
+  if (!unknown.empty()) {
+    throw core::AppError(core::ProblemKind::unknown_ticket_type,
+                         "Some items name a ticket type that this concert does not have.",
+                         std::move(unknown));
+  }
+  PricedItems out;
+  for (const auto& wanted : sorted_items(request)) {
+    const auto& type = *type_of(wanted.ticket_type_id);
+    out.items.push_back(
+        {{wanted.ticket_type_id, wanted.quantity, type.price}, type.per_user_limit});
+    std::int64_t line = 0;
+    if (__builtin_mul_overflow(wanted.quantity, type.price, &line) ||
+        __builtin_add_overflow(out.total, line, &out.total)) {
+      throw core::AppError(core::ProblemKind::total_too_large,
+                           "The booking total does not fit; book fewer tickets.");
+    }
+  }
+  return out;
+}
+
 CreateResult BookingService::create(std::int64_t user_id, const std::string& idempotency_key,
-                                    const BookingRequest& request) {
+                                    const BookingRequest& request, const RenderResponse& render) {
   const auto fingerprint = request_fingerprint(request);
-  const auto items = sorted_items(request);
+  CreateResult result;
   try {
-    return create_once(user_id, idempotency_key, request, fingerprint, items);
+    result = db::transaction(pool_, [&](db::Connection& conn) -> CreateResult {
+      // Locks in the order of ADR 0009: user, key, concert (shared), ticket types (ascending),
+      // day counter.
+      repo_.lock_user(conn, user_id);
+      if (auto saved = replay_or_forget_key(conn, user_id, idempotency_key, fingerprint)) {
+        return {std::nullopt, std::move(*saved)};
+      }
+      check_concert_open(conn, request.concert_id);
+      const auto priced = price(conn, request);
+      check_per_user_limits(conn, user_id, priced);
+      hold_stock(conn, priced);
+      auto booking = insert_booking(conn, user_id, request.concert_id, priced);
+      auto response = render(booking);
+      repo_.insert_idempotency(conn, user_id, idempotency_key, fingerprint, response.status,
+                               response.body);
+      return {std::move(booking), std::move(response)};
+    });
   } catch (const core::AppError& e) {
-    if (e.status() == 409) {
+    if (e.kind() == core::ProblemKind::sold_out) {
       counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
     }
     throw;
   }
-}
-
-CreateResult BookingService::create_once(std::int64_t user_id, const std::string& idempotency_key,
-                                         const BookingRequest& request,
-                                         const std::string& fingerprint,
-                                         const std::vector<ItemRequest>& items) {
-  auto result = db::transaction(pool_, [&](db::Connection& conn) -> CreateResult {
-    // 1. One customer's bookings are decided one at a time: a duplicate Idempotency-Key waits
-    //    here for the first request and then replays it; parallel requests cannot both pass
-    //    the per-user limit.
-    repo_.lock_user(conn, user_id);
-
-    // 2. Idempotency-Key.
-    if (const auto seen = repo_.find_idempotency(conn, user_id, idempotency_key)) {
-      if (!seen->expired) {
-        if (seen->request_hash != fingerprint) {
-          throw rule("idempotency-key-reused", "Idempotency-Key reused",
-                     "This Idempotency-Key was already used with a different request; use a new "
-                     "key for a new booking.");
-        }
-        return {seen->response_status, seen->response_body, true};
-      }
-      repo_.delete_idempotency(conn, user_id, idempotency_key);
-    }
-
-    // 3. The concert must be published and not yet started.
-    const auto concert = repo_.concert_for_booking(conn, request.concert_id);
-    if (!concert || concert->status == "draft") {
-      throw core::AppError::not_found("No published concert with this id.");
-    }
-    if (concert->status == "cancelled") {
-      throw rule("concert-cancelled", "Concert cancelled",
-                 "This concert was cancelled; it cannot be booked.");
-    }
-    if (concert->started) {
-      throw rule("concert-started", "Concert already started",
-                 "This concert has already started; it cannot be booked.");
-    }
-
-    // 4. Every item must be a ticket type of this concert; the price comes from the DB.
-    std::vector<Item> priced;
-    std::vector<std::optional<std::int64_t>> limits;
-    std::vector<core::FieldError> unknown;
-    for (std::size_t i = 0; i < request.items.size(); ++i) {
-      const auto& wanted = request.items[i];
-      const auto type = repo_.ticket_type(conn, wanted.ticket_type_id);
-      if (!type || type->concert_id != request.concert_id) {
-        unknown.push_back({"items[" + std::to_string(i) + "].ticket_type_id",
-                           "is not a ticket type of this concert"});
-      }
-    }
-    if (!unknown.empty()) {
-      throw rule("unknown-ticket-type", "Unknown ticket type",
-                 "Some items name a ticket type that this concert does not have.",
-                 std::move(unknown));
-    }
-    std::int64_t total = 0;
-    for (const auto& wanted : items) {
-      const auto type = repo_.ticket_type(conn, wanted.ticket_type_id);
-      priced.push_back({wanted.ticket_type_id, wanted.quantity, type->price});
-      limits.push_back(type->per_user_limit);
-      std::int64_t line = 0;
-      if (__builtin_mul_overflow(wanted.quantity, type->price, &line) ||
-          __builtin_add_overflow(total, line, &total)) {
-        throw rule("total-too-large", "Booking total too large",
-                   "The booking total does not fit; book fewer tickets.");
-      }
-    }
-
-    // 5. Per-user limits count the customer's paid and unexpired pending bookings.
-    for (std::size_t i = 0; i < priced.size(); ++i) {
-      if (!limits[i]) {
-        continue;
-      }
-      const auto held = repo_.held_by_user(conn, user_id, priced[i].ticket_type_id);
-      if (held + priced[i].quantity > *limits[i]) {
-        throw rule("per-user-limit", "Per-customer limit exceeded",
-                   "Ticket type " + std::to_string(priced[i].ticket_type_id) + " allows " +
-                       std::to_string(*limits[i]) + " per customer; you already hold " +
-                       std::to_string(held) + ".");
-      }
-    }
-
-    // 6. Hold the stock: a conditional update per item, in ticket-type order.
-    for (const auto& item : priced) {
-      if (!repo_.take_stock(conn, item.ticket_type_id, item.quantity)) {
-        throw sold_out(item.ticket_type_id);
-      }
-    }
-
-    // 7. The booking code, as late as possible: the counter row stays locked until commit.
-    const auto day = core::business_day(std::chrono::system_clock::now());
-    const auto iso_day = core::format_iso(day);
-    const auto number = repo_.next_day_number(conn, iso_day);
-    const auto code = format_code(day, number);
-
-    // 8. The booking, its items and the remembered response.
-    const auto booking_id =
-        repo_.insert_booking(conn, code, iso_day, number, user_id, request.concert_id, total,
-                             static_cast<long>(options_.hold.count()));
-    for (const auto& item : priced) {
-      repo_.insert_item(conn, booking_id, item);
-    }
-    const auto booking = repo_.find_by_id(conn, booking_id);
-    const auto body = to_json(*booking).dump();
-    repo_.insert_idempotency(conn, user_id, idempotency_key, fingerprint, 201, body);
-    return {201, body, false};
-  });
-  if (result.replayed) {
+  if (result.replayed()) {
     counters_.replayed.fetch_add(1, std::memory_order_relaxed);
   } else {
     counters_.created.fetch_add(1, std::memory_order_relaxed);
     notify_stock_changed(request.concert_id);
   }
   return result;
+}
+
+// Step 2. The customer's row lock (step 1) makes a duplicate that arrives while the first is
+// in flight wait here for it, then replay its committed answer; a parallel request cannot
+// pass the per-user limit beside it either. An expired key is forgotten and the request runs.
+std::optional<SavedResponse> BookingService::replay_or_forget_key(
+    db::Connection& conn, std::int64_t user_id, const std::string& idempotency_key,
+    const std::string& fingerprint) const {
+  const auto seen = repo_.find_idempotency(conn, user_id, idempotency_key);
+  if (!seen) {
+    return std::nullopt;
+  }
+  if (seen->expired) {
+    repo_.delete_idempotency(conn, user_id, idempotency_key);
+    return std::nullopt;
+  }
+  if (seen->request_hash != fingerprint) {
+    throw core::AppError(core::ProblemKind::idempotency_key_reused,
+                         "This Idempotency-Key was already used with a different request; use a "
+                         "new key for a new booking.");
+  }
+  return SavedResponse{seen->response_status, seen->response_body};
+}
+
+// Step 3. The concert must be published and not yet started; the shared lock keeps an
+// organizer's cancel from committing under the booking.
+void BookingService::check_concert_open(db::Connection& conn, std::int64_t concert_id) const {
+  const auto concert = repo_.concert_for_booking(conn, concert_id);
+  if (!concert || concert->status == catalog::ConcertStatus::draft) {
+    throw core::AppError::not_found("No published concert with this id.");
+  }
+  if (concert->status == catalog::ConcertStatus::cancelled) {
+    throw core::AppError(core::ProblemKind::concert_cancelled,
+                         "This concert was cancelled; it cannot be booked.");
+  }
+  if (concert->started) {
+    throw core::AppError(core::ProblemKind::concert_started,
+                         "This concert has already started; it cannot be booked.");
+  }
+}
+
+// Step 4. Each ticket type is read once; the price comes from the DB, never from the client.
+PricedItems BookingService::price(db::Connection& conn, const BookingRequest& request) const {
+  std::vector<std::int64_t> ids;
+  ids.reserve(request.items.size());
+  for (const auto& item : request.items) {
+    ids.push_back(item.ticket_type_id);
+  }
+  return price_items(request, repo_.ticket_types(conn, ids));
+}
+
+// Step 5. Per-user limits count the customer's paid and unexpired pending bookings.
+void BookingService::check_per_user_limits(db::Connection& conn, std::int64_t user_id,
+                                           const PricedItems& priced) const {
+  for (const auto& [item, limit] : priced.items) {
+    if (!limit) {
+      continue;
+    }
+    const auto held = repo_.held_by_user(conn, user_id, item.ticket_type_id);
+    if (held + item.quantity > *limit) {
+      throw core::AppError(core::ProblemKind::per_user_limit,
+                           "Ticket type " + std::to_string(item.ticket_type_id) + " allows " +
+                               std::to_string(*limit) + " per customer; you already hold " +
+                               std::to_string(held) + ".");
+    }
+  }
+}
+
+// Step 6. One conditional update per item, in ticket-type order: the row lock decides two
+// buyers of the last seat one after the other, and the second one's update matches no row.
+void BookingService::hold_stock(db::Connection& conn, const PricedItems& priced) const {
+  for (const auto& line : priced.items) {
+    if (!repo_.take_stock(conn, line.item.ticket_type_id, line.item.quantity)) {
+      throw core::AppError(core::ProblemKind::sold_out,
+                           "Not enough tickets of type " +
+                               std::to_string(line.item.ticket_type_id) +
+                               " are left for this booking; nothing was held.");
+    }
+  }
+}
+
+// Steps 7 and 8. The booking code as late as possible, since the day's counter row stays
+// locked until commit (ADR 0007); then the booking and its items, read back as stored.
+Booking BookingService::insert_booking(db::Connection& conn, std::int64_t user_id,
+                                       std::int64_t concert_id, const PricedItems& priced) const {
+  const auto day = core::business_day(std::chrono::system_clock::now());
+  const auto iso_day = core::format_iso(day);
+  const auto number = repo_.next_day_number(conn, iso_day);
+  const auto booking_id =
+      repo_.insert_booking(conn, format_code(day, number), iso_day, number, user_id, concert_id,
+                           priced.total, static_cast<long>(options_.hold.count()));
+  for (const auto& line : priced.items) {
+    repo_.insert_item(conn, booking_id, line.item);
+  }
+  auto booking = repo_.find_by_id(conn, booking_id);
+  if (!booking) {
+    throw std::runtime_error("booking vanished after insert");
+  }
+  return std::move(*booking);
 }
 
 Booking BookingService::get(const std::string& code, const identity::Principal& caller) {
@@ -239,8 +266,7 @@ Booking BookingService::cancel(const std::string& code, const identity::Principa
     }
     if (found->status != Status::pending_payment ||
         !repo_.leave_pending(conn, found->id, Status::cancelled, false)) {
-      throw core::AppError(409, "https://tiket.example/problems/booking-not-cancellable",
-                           "Booking cannot be cancelled",
+      throw core::AppError(core::ProblemKind::booking_not_cancellable,
                            "Only a booking that is still pending payment can be cancelled; "
                            "this one is " +
                                std::string(to_string(found->status)) + ".");

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,11 +26,32 @@ struct BookingRequest {
   std::vector<ItemRequest> items;  // validated by the routes: 1..10, distinct ticket types
 };
 
-// The HTTP answer to a booking request: new, or replayed from the Idempotency-Key store.
+// The first answer to a booking request, kept with its Idempotency-Key and replayed as-is to
+// a retry. Opaque to the service: the routes render it and read it back.
+struct SavedResponse {
+  int status = 0;
+  std::string body;
+};
+
+// Renders the answer to keep for a new booking. Called inside the booking's transaction, so
+// the booking and its saved answer commit together.
+using RenderResponse = std::function<SavedResponse(const Booking&)>;
+
 struct CreateResult {
-  int status = 201;
-  std::string body;  // JSON
-  bool replayed = false;
+  std::optional<Booking> booking;  // made by this request; nullopt when it is a replay
+  SavedResponse response;          // the answer: rendered just now, or the saved one replayed
+  bool replayed() const { return !booking.has_value(); }
+};
+
+// One item of a booking being made: its price and limit come from the database (step 4).
+struct PricedItem {
+  Item item;
+  std::optional<std::int64_t> per_user_limit;
+};
+
+struct PricedItems {
+  std::vector<PricedItem> items;  // in ticket-type order: the order the stock is locked in
+  std::int64_t total = 0;
 };
 
 struct BookingPage {
@@ -55,26 +77,28 @@ class BookingService {
  public:
   BookingService(db::Pool& pool, BookingOptions options);
 
-  // One transaction: lock the customer, check the Idempotency-Key, check the concert and the
-  // items, check per-user limits, hold the stock with conditional updates (sorted by ticket
-  // type, so two bookings never wait on each other in opposite orders), price from the DB,
-  // take the booking code, insert, remember the response under the key, commit.
-  // 404 unknown or unpublished concert; 422 a ticket type of another concert, a concert that
-  // has started or was cancelled, a per-user limit, or the key reused with another request;
-  // 409 not enough stock.
+  // One transaction (ADR 0009): lock the customer, check the Idempotency-Key, check the
+  // concert, price the items from the DB, check per-user limits, hold the stock with
+  // conditional updates (sorted by ticket type, so two bookings never wait on each other in
+  // opposite orders), take the booking code, insert, keep `render(booking)` under the key,
+  // commit. A key seen before with the same request returns its saved response instead.
+  // Errors (core::ProblemKind): not_found for an unknown or unpublished concert;
+  // unknown_ticket_type, concert_cancelled, concert_started, total_too_large, per_user_limit,
+  // idempotency_key_reused; sold_out when the stock is short (nothing is held).
   CreateResult create(std::int64_t user_id, const std::string& idempotency_key,
-                      const BookingRequest& request);
+                      const BookingRequest& request, const RenderResponse& render);
 
-  // Owner or admin; anyone else gets 404.
+  // Owner or admin; anyone else gets not_found, as for a code that does not exist.
   Booking get(const std::string& code, const identity::Principal& caller);
 
   // Own bookings, newest first; an admin sees everyone's and may filter by user.
   BookingPage list(const identity::Principal& caller, BookingFilter filter,
                    const std::optional<std::string>& cursor);
 
-  // Owner or admin, only while pending_payment (409 otherwise). The stock comes back exactly
-  // once: the status change and the stock return are one transaction, and only the caller
-  // whose conditional update moved the booking out of pending_payment returns it.
+  // Owner or admin, only while pending_payment (booking_not_cancellable otherwise). The stock
+  // comes back exactly once: the status change and the stock return are one transaction, and
+  // only the caller whose conditional update moved the booking out of pending_payment
+  // returns it.
   Booking cancel(const std::string& code, const identity::Principal& caller);
 
   // Expires every overdue hold (in batches) and returns its stock exactly once; also purges
@@ -88,9 +112,17 @@ class BookingService {
   const BookingCounters& counters() const { return counters_; }
 
  private:
-  CreateResult create_once(std::int64_t user_id, const std::string& idempotency_key,
-                           const BookingRequest& request, const std::string& fingerprint,
-                           const std::vector<ItemRequest>& items);
+  // The steps of create(), in lock order; each runs inside its transaction.
+  std::optional<SavedResponse> replay_or_forget_key(db::Connection& conn, std::int64_t user_id,
+                                                    const std::string& idempotency_key,
+                                                    const std::string& fingerprint) const;
+  void check_concert_open(db::Connection& conn, std::int64_t concert_id) const;
+  PricedItems price(db::Connection& conn, const BookingRequest& request) const;
+  void check_per_user_limits(db::Connection& conn, std::int64_t user_id,
+                             const PricedItems& priced) const;
+  void hold_stock(db::Connection& conn, const PricedItems& priced) const;
+  Booking insert_booking(db::Connection& conn, std::int64_t user_id, std::int64_t concert_id,
+                         const PricedItems& priced) const;
   void notify_stock_changed(std::int64_t concert_id) const;
 
   db::Pool& pool_;
@@ -102,7 +134,13 @@ class BookingService {
 // The request in a canonical form (items sorted), hashed for Idempotency-Key comparison.
 std::string request_fingerprint(const BookingRequest& request);
 
+// Step 4 without the database: every item must name one of `types` that belongs to the
+// concert (otherwise unknown_ticket_type, with one field error per such item, by its index in
+// the request); each is priced from its type. total_too_large when the total does not fit.
+PricedItems price_items(const BookingRequest& request,
+                        const std::map<std::int64_t, TicketTypeRow>& types);
+
 std::string encode_cursor(std::int64_t last_id);
-std::int64_t decode_cursor(const std::string& cursor);  // AppError 400 when malformed
+std::int64_t decode_cursor(const std::string& cursor);  // AppError bad_request when malformed
 
 }  // namespace tiket::booking

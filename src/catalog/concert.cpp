@@ -1,5 +1,7 @@
 #include "catalog/concert.hpp"
 
+#include "core/errors.hpp"
+
 namespace tiket::catalog {
 
 namespace {
@@ -21,16 +23,20 @@ std::string_view to_string(ConcertStatus status) {
 }
 
 std::optional<ConcertStatus> parse_concert_status(std::string_view text) {
-  if (text == "draft") {
-    return ConcertStatus::draft;
-  }
-  if (text == "published") {
-    return ConcertStatus::published;
-  }
-  if (text == "cancelled") {
-    return ConcertStatus::cancelled;
+  for (const auto s : {ConcertStatus::draft, ConcertStatus::published, ConcertStatus::cancelled}) {
+    if (text == to_string(s)) {
+      return s;
+    }
   }
   return std::nullopt;
+}
+
+ConcertStatus parse_stored_concert_status(std::string_view text) {
+  if (const auto status = parse_concert_status(text)) {
+    return *status;
+  }
+  throw core::DataIntegrityError("concerts.status has an unknown value '" + std::string(text) +
+                                 "'");
 }
 
 bool is_allowed_transition(ConcertStatus from, ConcertStatus to) {

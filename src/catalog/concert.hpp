@@ -13,8 +13,12 @@ namespace tiket::catalog {
 
 enum class ConcertStatus { draft, published, cancelled };
 
+// Parsed once where text comes in, formatted once where it goes out; only the enum is compared.
 std::string_view to_string(ConcertStatus status);
+// nullopt for anything else: input from a client.
 std::optional<ConcertStatus> parse_concert_status(std::string_view text);
+// concerts.status as read from the database: core::DataIntegrityError for an unknown value.
+ConcertStatus parse_stored_concert_status(std::string_view text);
 
 // draft → published, draft → cancelled, published → cancelled. Nothing leaves `cancelled`, and
 // a published concert never goes back to draft (people may already hold tickets).

@@ -1,10 +1,13 @@
 #include "catalog/repository.hpp"
 
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
 #include <memory>
 #include <stdexcept>
+
+#include "db/errors.hpp"
 
 namespace tiket::catalog {
 
@@ -50,8 +53,7 @@ Concert read_concert(sql::ResultSet& rs) {
     throw std::runtime_error("concerts.starts_at has an unexpected format");
   }
   c.starts_at = *starts_at;
-  c.status =
-      parse_concert_status(std::string(rs.getString("status"))).value_or(ConcertStatus::cancelled);
+  c.status = parse_stored_concert_status(std::string(rs.getString("status")));
   c.min_price = nullable_int(rs, "min_price");
   return c;
 }
@@ -265,8 +267,8 @@ void CatalogRepository::remove(db::Connection& conn, std::int64_t id) const {
   stmt.executeUpdate();
 }
 
-std::int64_t CatalogRepository::insert_ticket_type(db::Connection& conn,
-                                                   const NewTicketType& type) const {
+std::optional<std::int64_t> CatalogRepository::insert_ticket_type(db::Connection& conn,
+                                                                  const NewTicketType& type) const {
   auto& stmt = conn.prepare(
       "INSERT INTO ticket_types (concert_id, name, price, quota, available, per_user_limit) "
       "VALUES (?, ?, ?, ?, ?, ?)");
@@ -280,7 +282,14 @@ std::int64_t CatalogRepository::insert_ticket_type(db::Connection& conn,
   } else {
     stmt.setNull(6, 0);
   }
-  stmt.executeUpdate();
+  try {
+    stmt.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == db::kErrDuplicateKey) {  // uq_ticket_type_name (concert_id, name)
+      return std::nullopt;
+    }
+    throw;
+  }
   return conn.last_insert_id();
 }
 

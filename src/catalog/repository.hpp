@@ -60,8 +60,10 @@ class CatalogRepository {
   void update(db::Connection& conn, std::int64_t id, const ConcertChanges& changes) const;
   // Ticket types go with it (ON DELETE CASCADE).
   void remove(db::Connection& conn, std::int64_t id) const;
-  // available starts at quota. Throws sql::SQLException 1062 when the name is taken.
-  std::int64_t insert_ticket_type(db::Connection& conn, const NewTicketType& type) const;
+  // available starts at quota. The new id, or nullopt (nothing inserted) when the concert
+  // already has a ticket type with this name.
+  std::optional<std::int64_t> insert_ticket_type(db::Connection& conn,
+                                                 const NewTicketType& type) const;
   // concerts.min_price = the cheapest of the concert's ticket types (NULL when none).
   void refresh_min_price(db::Connection& conn, std::int64_t concert_id) const;
 };

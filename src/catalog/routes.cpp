@@ -40,6 +40,14 @@ std::optional<core::Timestamp> read_starts_at(FieldReader& in, bool required) {
   return value;
 }
 
+// PATCH's status: one of the ConcertStatus names.
+std::optional<ConcertStatus> read_status(FieldReader& in) {
+  const auto text = in.one_of("status", false,
+                              {to_string(ConcertStatus::draft), to_string(ConcertStatus::published),
+                               to_string(ConcertStatus::cancelled)});
+  return text ? parse_concert_status(*text) : std::nullopt;
+}
+
 struct ListRequest {
   ListFilters filters;
   std::optional<std::string> cursor;
@@ -143,28 +151,26 @@ void register_routes(http::Router& router, const CatalogRouteDeps& deps) {
 
   router.add(
       Method::Patch, "/api/concerts/{id}",
-      deps.authenticator.require({Role::organizer, Role::admin}, [&deps](Request& req,
-                                                                         const Principal& me) {
-        const auto id = http::parse_id(*req.param("id"));
-        const auto body = req.json_body();
-        FieldReader in(body, {"title", "artist", "venue", "city", "starts_at", "status"});
-        ConcertPatch patch;
-        patch.title = in.string("title", false, 1, kMaxTitle);
-        patch.artist = in.string("artist", false, 1, kMaxArtist);
-        patch.venue = in.string("venue", false, 1, kMaxVenue);
-        patch.city = in.string("city", false, 1, kMaxCity);
-        patch.starts_at = read_starts_at(in, false);
-        if (const auto status = in.one_of("status", false, {"draft", "published", "cancelled"})) {
-          patch.status = parse_concert_status(*status);
-        }
-        if (in.ok() && !patch.title && !patch.artist && !patch.venue && !patch.city &&
-            !patch.starts_at && !patch.status) {
-          in.add_error("body", "names nothing to change");
-        }
-        in.finish();
-        return Response::json(200,
-                              to_json(deps.catalog.update_concert(id, patch, me, req.request_id)));
-      }));
+      deps.authenticator.require(
+          {Role::organizer, Role::admin}, [&deps](Request& req, const Principal& me) {
+            const auto id = http::parse_id(*req.param("id"));
+            const auto body = req.json_body();
+            FieldReader in(body, {"title", "artist", "venue", "city", "starts_at", "status"});
+            ConcertPatch patch;
+            patch.title = in.string("title", false, 1, kMaxTitle);
+            patch.artist = in.string("artist", false, 1, kMaxArtist);
+            patch.venue = in.string("venue", false, 1, kMaxVenue);
+            patch.city = in.string("city", false, 1, kMaxCity);
+            patch.starts_at = read_starts_at(in, false);
+            patch.status = read_status(in);
+            if (in.ok() && !patch.title && !patch.artist && !patch.venue && !patch.city &&
+                !patch.starts_at && !patch.status) {
+              in.add_error("body", "names nothing to change");
+            }
+            in.finish();
+            return Response::json(
+                200, to_json(deps.catalog.update_concert(id, patch, me, req.request_id)));
+          }));
 
   router.add(Method::Delete, "/api/concerts/{id}",
              deps.authenticator.require({Role::organizer, Role::admin},

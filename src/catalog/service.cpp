@@ -1,12 +1,9 @@
 #include "catalog/service.hpp"
 
-#include <cppconn/exception.h>
-
 #include <unordered_map>
 
 #include "core/errors.hpp"
 #include "db/audit.hpp"
-#include "db/errors.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::catalog {
@@ -38,7 +35,7 @@ void require_writer_role(const identity::Principal& caller) {
   }
 }
 
-// The concert, locked, if the caller may change it: 404 otherwise, like a missing one.
+// The concert, locked, if the caller may change it: not_found otherwise, like a missing one.
 Concert lock_for_write(const CatalogRepository& repo, db::Connection& conn, std::int64_t id,
                        const identity::Principal& caller) {
   auto concert = repo.find(conn, id, true);
@@ -242,37 +239,32 @@ TicketType CatalogService::add_ticket_type(std::int64_t concert_id, const Ticket
     throw core::AppError::validation(std::move(problems));
   }
   const NewTicketType row{concert_id, input.name, input.price, input.quota, input.per_user_limit};
-  TicketType created;
-  try {
-    created = db::transaction(pool_, [&](db::Connection& conn) {
-      // The concert row is locked first: the insert below takes a shared lock on it for the
-      // foreign key, and the min_price update an exclusive one. Two concurrent inserts that
-      // both held the shared lock would deadlock upgrading it; locking it FOR UPDATE first
-      // makes them queue instead.
-      const auto concert = lock_for_write(repo_, conn, concert_id, caller);
-      if (concert.status == ConcertStatus::cancelled) {
-        throw core::AppError::unprocessable("A cancelled concert cannot get new ticket types.");
-      }
-      const auto id = repo_.insert_ticket_type(conn, row);
-      repo_.refresh_min_price(conn, concert_id);
-      db::write_audit(conn, {caller.user_id,
-                             "ticket_type.create",
-                             "concert",
-                             std::to_string(concert_id),
-                             request_id,
-                             {{"ticket_type_id", id},
-                              {"name", row.name},
-                              {"price", row.price},
-                              {"quota", row.quota}}});
-      return TicketType{id,        concert_id, row.name,          row.price,
-                        row.quota, row.quota,  row.per_user_limit};
-    });
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() == db::kErrDuplicateKey) {
+  auto created = db::transaction(pool_, [&](db::Connection& conn) {
+    // The concert row is locked first: the insert below takes a shared lock on it for the
+    // foreign key, and the min_price update an exclusive one. Two concurrent inserts that
+    // both held the shared lock would deadlock upgrading it; locking it FOR UPDATE first
+    // makes them queue instead.
+    const auto concert = lock_for_write(repo_, conn, concert_id, caller);
+    if (concert.status == ConcertStatus::cancelled) {
+      throw core::AppError::unprocessable("A cancelled concert cannot get new ticket types.");
+    }
+    const auto id = repo_.insert_ticket_type(conn, row);
+    if (!id) {
       throw core::AppError::conflict("This concert already has a ticket type with this name.");
     }
-    throw;
-  }
+    repo_.refresh_min_price(conn, concert_id);
+    db::write_audit(conn, {caller.user_id,
+                           "ticket_type.create",
+                           "concert",
+                           std::to_string(concert_id),
+                           request_id,
+                           {{"ticket_type_id", *id},
+                            {"name", row.name},
+                            {"price", row.price},
+                            {"quota", row.quota}}});
+    return TicketType{*id,       concert_id, row.name,          row.price,
+                      row.quota, row.quota,  row.per_user_limit};
+  });
   invalidate_after_write(concert_id);
   return created;
 }

@@ -99,8 +99,8 @@ class CatalogService {
   TicketType add_ticket_type(std::int64_t concert_id, const TicketTypeInput& input,
                              const identity::Principal& caller, const std::string& request_id);
 
-  // Published concerts, by (starts_at, id), keyset-paginated. 400 for a malformed cursor,
-  // a limit outside 1..100 or contradictory filters (see filter_problems). Cached, with the
+  // Published concerts, by (starts_at, id), keyset-paginated. bad_request for a malformed
+  // cursor, a limit outside 1..100 or contradictory filters (see filter_problems). Cached, with the
   // body `render` made for it when it was loaded.
   std::shared_ptr<const ConcertPage> list(const ListFilters& filters,
                                           const std::optional<std::string>& cursor, unsigned limit,

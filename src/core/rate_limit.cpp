@@ -139,10 +139,8 @@ std::size_t RateLimiter::size() const {
 
 namespace {
 AppError too_many_requests(int retry_after) {
-  AppError e(429, "https://tiket.example/problems/too-many-requests", "Too Many Requests",
-             "Too many attempts; retry after " + std::to_string(retry_after) + " seconds.");
-  e.headers.emplace_back("Retry-After", std::to_string(retry_after));
-  return e;
+  return AppError::too_many_requests(
+      "Too many attempts; retry after " + std::to_string(retry_after) + " seconds.", retry_after);
 }
 }  // namespace
 

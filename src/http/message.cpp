@@ -66,8 +66,7 @@ std::optional<std::string_view> Request::param(std::string_view name) const {
 nlohmann::json Request::json_body() const {
   const auto content_type = header("content-type");
   if (!content_type || !is_json_media_type(*content_type)) {
-    throw core::AppError(415, "https://tiket.example/problems/unsupported-media-type",
-                         "Unsupported Media Type",
+    throw core::AppError(core::ProblemKind::unsupported_media_type,
                          "The request body must be JSON (Content-Type: application/json).");
   }
   if (body.empty()) {

@@ -580,12 +580,11 @@ class Dispatcher final : public P::Handler {
     }
     if (match.kind != RouteMatch::Kind::Found) {
       const bool not_allowed = match.kind == RouteMatch::Kind::MethodNotAllowed;
-      core::AppError error =
-          not_allowed
-              ? core::AppError(
-                    405, "https://tiket.example/problems/method-not-allowed", "Method Not Allowed",
-                    "This path does not support " + std::string(to_string(req.method)) + ".")
-              : core::AppError::not_found("No route matches " + req.path + ".");
+      core::AppError error = not_allowed
+                                 ? core::AppError(core::ProblemKind::method_not_allowed,
+                                                  "This path does not support " +
+                                                      std::string(to_string(req.method)) + ".")
+                                 : core::AppError::not_found("No route matches " + req.path + ".");
       if (not_allowed) {
         error.headers.emplace_back("Allow", match.allow);
       }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "booking/routes.hpp"
@@ -111,4 +113,83 @@ TEST(BookingRequestBody, RefusesDuplicateTicketTypesAndTooManyItems) {
     many["items"].push_back({{"ticket_type_id", i}, {"quantity", 1}});
   }
   EXPECT_FALSE(errors_of(many).empty());
+}
+
+TEST(BookingStatus, FormatsAndParsesEveryStatus) {
+  using tiket::booking::Status;
+  for (const auto status :
+       {Status::pending_payment, Status::paid, Status::expired, Status::cancelled}) {
+    const auto text = tiket::booking::to_string(status);
+    EXPECT_EQ(tiket::booking::parse_status(text), status) << text;
+    EXPECT_EQ(tiket::booking::parse_stored_status(text), status) << text;
+  }
+  EXPECT_EQ(tiket::booking::to_string(Status::pending_payment), "pending_payment");
+}
+
+TEST(BookingStatus, UnknownTextIsNulloptFromAClientAndADataErrorFromTheDatabase) {
+  for (const auto* text : {"", "PAID", "pending", "refunded", "paid "}) {
+    EXPECT_EQ(tiket::booking::parse_status(text), std::nullopt) << text;
+    // Never silently pending_payment: that would hold seats for a booking in an unknown state.
+    EXPECT_THROW(tiket::booking::parse_stored_status(text), tiket::core::DataIntegrityError)
+        << text;
+  }
+  // A data error is not an AppError: the client gets a generic 500 and the log gets the text.
+  const auto p = tiket::core::problem_from_exception(
+      std::make_exception_ptr(tiket::core::DataIntegrityError("bookings.status ...")));
+  EXPECT_EQ(p.status, 500);
+  EXPECT_TRUE(p.internal);
+}
+
+namespace {
+using tiket::booking::TicketTypeRow;
+std::map<std::int64_t, TicketTypeRow> concert_7_types() {
+  // Types 1 and 3 belong to concert 7, type 5 to concert 8.
+  return {{1, {1, 7, 350'000, std::nullopt}}, {3, {3, 7, 1'200'000, 4}}, {5, {5, 8, 100, 2}}};
+}
+
+tiket::core::AppError price_error(const BookingRequest& request,
+                                  const std::map<std::int64_t, TicketTypeRow>& types) {
+  try {
+    tiket::booking::price_items(request, types);
+  } catch (const tiket::core::AppError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "price_items accepted the request";
+  return tiket::core::AppError::bad_request("none");
+}
+}  // namespace
+
+TEST(BookingPricing, PricesFromTheTicketTypesInTicketTypeOrder) {
+  const auto priced =
+      tiket::booking::price_items(BookingRequest{7, {{3, 2}, {1, 1}}}, concert_7_types());
+  ASSERT_EQ(priced.items.size(), 2U);
+  EXPECT_EQ(priced.items[0].item.ticket_type_id, 1);
+  EXPECT_EQ(priced.items[0].item.unit_price, 350'000);
+  EXPECT_EQ(priced.items[0].per_user_limit, std::nullopt);
+  EXPECT_EQ(priced.items[1].item.ticket_type_id, 3);
+  EXPECT_EQ(priced.items[1].item.quantity, 2);
+  EXPECT_EQ(priced.items[1].per_user_limit, 4);
+  EXPECT_EQ(priced.total, 350'000 + 2 * 1'200'000);
+}
+
+TEST(BookingPricing, NamesEveryItemOfAnotherConcertOrOfNoConcertByItsIndex) {
+  const auto e = price_error(BookingRequest{7, {{1, 1}, {5, 1}, {99, 1}}}, concert_7_types());
+  EXPECT_EQ(e.kind(), tiket::core::ProblemKind::unknown_ticket_type);
+  ASSERT_EQ(e.errors().size(), 2U);
+  EXPECT_EQ(e.errors()[0].field, "items[1].ticket_type_id");
+  EXPECT_EQ(e.errors()[1].field, "items[2].ticket_type_id");
+}
+
+TEST(BookingPricing, ATotalThatDoesNotFitIsRefused) {
+  std::map<std::int64_t, TicketTypeRow> types{
+      {1, {1, 7, std::numeric_limits<std::int64_t>::max() / 2, std::nullopt}},
+      {2, {2, 7, std::numeric_limits<std::int64_t>::max() / 2, std::nullopt}},
+      {3, {3, 7, 1, std::nullopt}}};
+  EXPECT_EQ(price_error(BookingRequest{7, {{1, 3}}}, types).kind(),
+            tiket::core::ProblemKind::total_too_large);
+  EXPECT_EQ(price_error(BookingRequest{7, {{1, 1}, {2, 1}, {3, 2}}}, types).kind(),
+            tiket::core::ProblemKind::total_too_large);
+  // Each line fits and so does their sum: max/2 + max/2 + 1 = max.
+  EXPECT_EQ(tiket::booking::price_items(BookingRequest{7, {{1, 1}, {2, 1}, {3, 1}}}, types).total,
+            std::numeric_limits<std::int64_t>::max());
 }

@@ -132,6 +132,24 @@ TEST(CatalogStatus, OnlyForwardTransitionsAreAllowed) {
   EXPECT_FALSE(is_allowed_transition(S::draft, S::draft));
 }
 
+TEST(CatalogStatus, FormatsAndParsesEveryStatus) {
+  for (const auto status :
+       {ConcertStatus::draft, ConcertStatus::published, ConcertStatus::cancelled}) {
+    const auto text = to_string(status);
+    EXPECT_EQ(parse_concert_status(text), status) << text;
+    EXPECT_EQ(parse_stored_concert_status(text), status) << text;
+  }
+  EXPECT_EQ(to_string(ConcertStatus::published), "published");
+}
+
+TEST(CatalogStatus, UnknownTextIsNulloptFromAClientAndADataErrorFromTheDatabase) {
+  for (const auto* text : {"", "Published", "archived", "draft "}) {
+    EXPECT_EQ(parse_concert_status(text), std::nullopt) << text;
+    // Never silently some status: a stored value no code knows is a data-integrity fault.
+    EXPECT_THROW(parse_stored_concert_status(text), tiket::core::DataIntegrityError) << text;
+  }
+}
+
 TEST(CatalogRules, StartsAtMustBeInTheFutureAndLimitWithinQuota) {
   const auto now = *parse_rfc3339("2026-06-01T00:00:00Z");
   EXPECT_TRUE(starts_at_problem(now, now));
