@@ -4,7 +4,8 @@
 #include <cppconn/resultset.h>
 
 #include <memory>
-#include <stdexcept>
+
+#include "core/errors.hpp"
 
 namespace tiket::users {
 
