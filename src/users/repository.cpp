@@ -1,11 +1,13 @@
 #include "users/repository.hpp"
 
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
 #include <memory>
 
 #include "core/errors.hpp"
+#include "db/errors.hpp"
 
 namespace tiket::users {
 
@@ -63,14 +65,22 @@ std::optional<User> UserRepository::find_by_id(db::Connection& conn, std::int64_
   return first(stmt);
 }
 
-std::int64_t UserRepository::insert(db::Connection& conn, const NewUser& user) const {
+std::optional<std::int64_t> UserRepository::insert(db::Connection& conn,
+                                                   const NewUser& user) const {
   auto& stmt =
       conn.prepare("INSERT INTO users (email, name, password_hash, role) VALUES (?, ?, ?, ?)");
   stmt.setString(1, user.email);
   stmt.setString(2, user.name);
   stmt.setString(3, user.password_hash);
   stmt.setString(4, std::string(identity::to_string(user.role)));
-  stmt.executeUpdate();
+  try {
+    stmt.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == db::kErrDuplicateKey) {  // uq_users_email: the email is taken
+      return std::nullopt;
+    }
+    throw;
+  }
   return conn.last_insert_id();
 }
 

@@ -31,7 +31,8 @@ class UserRepository {
   std::optional<User> find_by_id(db::Connection& conn, std::int64_t id,
                                  bool for_update = false) const;
   // Throws sql::SQLException 1062 on a duplicate email.
-  std::int64_t insert(db::Connection& conn, const NewUser& user) const;
+  // The new user's id; nullopt when the email is already taken (the unique key decides races).
+  std::optional<std::int64_t> insert(db::Connection& conn, const NewUser& user) const;
   void update(db::Connection& conn, std::int64_t id, const UserChanges& changes) const;
   // Keyset pagination by id: rows with id > after_id, at most `limit`.
   std::vector<User> list(db::Connection& conn, std::int64_t after_id, unsigned limit,

@@ -1,11 +1,8 @@
 #include "users/service.hpp"
 
-#include <cppconn/exception.h>
-
 #include "core/cursor.hpp"
 #include "core/errors.hpp"
 #include "db/audit.hpp"
-#include "db/errors.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::users {
@@ -48,28 +45,24 @@ User UserService::create(const CreateUserInput& input, std::optional<std::int64_
     throw core::AppError::conflict("A user with this email already exists.");
   }
   NewUser row{input.email, input.name, hasher_.hash(input.password), input.role};
-  try {
-    const auto id = db::transaction(pool_, [&](db::Connection& conn) {
-      const auto new_id = repo_.insert(conn, row);
-      db::write_audit(conn, {actor,
-                             "user.create",
-                             "user",
-                             std::to_string(new_id),
-                             request_id,
-                             {{"email", row.email}, {"role", identity::to_string(row.role)}}});
-      return new_id;
-    });
-    auto created = find_by_id(id);
-    if (!created) {
-      throw std::runtime_error("user vanished after insert");
-    }
-    return *created;
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() == db::kErrDuplicateKey) {
+  const auto id = db::transaction(pool_, [&](db::Connection& conn) {
+    const auto new_id = repo_.insert(conn, row);
+    if (!new_id) {
       throw core::AppError::conflict("A user with this email already exists.");
     }
-    throw;
+    db::write_audit(conn, {actor,
+                           "user.create",
+                           "user",
+                           std::to_string(*new_id),
+                           request_id,
+                           {{"email", row.email}, {"role", identity::to_string(row.role)}}});
+    return *new_id;
+  });
+  auto created = find_by_id(id);
+  if (!created) {
+    throw std::runtime_error("user vanished after insert");
   }
+  return *created;
 }
 
 std::optional<User> UserService::find_by_email(const std::string& normalized_email) {
