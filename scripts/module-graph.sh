@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Print the module dependency graph of src/ and fail on a cycle.
 #
-# Usage: scripts/module-graph.sh            the graph as text (docs/architecture.md quotes it)
+# Usage: scripts/module-graph.sh            the graph as text; fails when docs/architecture.md
+#                                           does not quote the same table
 #        scripts/module-graph.sh --counts   also the number of #include lines across modules
 #
 # The graph is read from the code, not from the build files: module A uses module B when a file
@@ -20,6 +21,9 @@ counts=false
 [[ "${1:-}" == "--counts" ]] && counts=true
 
 mapfile -t modules < <(find . -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+
+table="$(mktemp)"
+trap 'rm -f "$table"' EXIT
 
 declare -A uses=()
 edges=()
@@ -43,9 +47,9 @@ done
 
 echo "module      uses"
 for m in "${modules[@]}"; do
-  deps="$(tr ' ' '\n' <<<"${uses[$m]:-}" | sed '/^$/d' | sort -u | tr '\n' ' ')"
+  deps="$(tr ' ' '\n' <<<"${uses[$m]:-}" | sed '/^$/d' | sort -u | paste -sd ' ')"
   printf '%-11s %s\n' "$m" "${deps:--}"
-done
+done | tee "$table"
 
 # tsort prints an order where every module comes after the ones it uses, and complains about
 # any loop in the input. Every module is listed as a self-edge so that leaves appear too.
@@ -58,9 +62,21 @@ if ! order="$(printf '%s\n' "${pairs[@]}" "${edges[@]}" | awk '{print $2, $1}' |
   exit 1
 fi
 echo
-echo "order (each module after those it uses): $(grep -v 'tsort' <<<"$order" | tr '\n' ' ')"
+echo "order (each module after those it uses): $(grep -v 'tsort' <<<"$order" | paste -sd ' ')"
 if $counts; then
   echo "#include lines across modules: $cross"
+fi
+# docs/architecture.md quotes the table; a change to the graph must update it in the same commit.
+stale=0
+while IFS= read -r row; do
+  if ! grep -qxF -- "$row" "$REPO_ROOT/docs/architecture.md"; then
+    echo "module-graph: docs/architecture.md does not quote this row of the graph: '$row'" >&2
+    stale=1
+  fi
+done <"$table"
+if ((stale)); then
+  echo "module-graph: paste the table above into docs/architecture.md (Module dependency graph)" >&2
+  exit 1
 fi
 if ((${#bad_layer[@]})); then
   printf 'module-graph: %s\n' "${bad_layer[@]}" >&2
