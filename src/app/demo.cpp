@@ -47,9 +47,9 @@ const nlohmann::json* array_field(const nlohmann::json& doc, const std::string& 
   return &*it;
 }
 
-DemoTicketType read_ticket_type(const nlohmann::json& doc, const std::string& prefix,
-                                http::FieldReader& out) {
-  DemoTicketType type;
+catalog::TicketTypeInput read_ticket_type(const nlohmann::json& doc, const std::string& prefix,
+                                          http::FieldReader& out) {
+  catalog::TicketTypeInput type;
   read_nested(doc, {"name", "price", "quota", "per_user_limit"}, prefix, out,
               [&](http::FieldReader& in) {
                 type.name = in.string("name", true, 1, catalog::kMaxTicketTypeName).value_or("");

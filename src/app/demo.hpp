@@ -14,20 +14,13 @@ namespace tiket::app {
 
 // The demo catalogue that `tiket-api seed-demo` publishes, read from data/demo-catalog.json
 // (DEMO_CATALOG_FILE) so that the demo can change without a rebuild.
-struct DemoTicketType {
-  std::string name;
-  std::int64_t price = 0;
-  std::int64_t quota = 0;
-  std::optional<std::int64_t> per_user_limit;
-};
-
 struct DemoConcert {
   std::string title;
   std::string artist;
   std::string venue;
   std::string city;
   int days_from_today = 0;
-  std::vector<DemoTicketType> ticket_types;
+  std::vector<catalog::TicketTypeInput> ticket_types;  // the same input the API takes
 };
 
 struct DemoCatalog {

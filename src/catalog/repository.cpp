@@ -23,13 +23,11 @@ constexpr const char* kConcertColumns =
     "concerts.city, DATE_FORMAT(concerts.starts_at, '%Y-%m-%d %H:%i:%s.%f') AS starts_at_utc, "
     "concerts.status, concerts.min_price";
 
+// Labelled type_* so that the same list serves the LEFT JOIN with a concert, where no label may
+// repeat one of the concert's. All NULL when a joined concert has no ticket type.
 constexpr const char* kTicketTypeColumns =
-    "id, concert_id, name, price, quota, available, per_user_limit";
-
-// The ticket type's columns next to the concert's in one row: renamed so that no label repeats
-// one of the concert's. NULL throughout when the concert has no ticket type (LEFT JOIN).
-constexpr const char* kJoinedTicketTypeColumns =
-    "ticket_types.id AS type_id, ticket_types.name AS type_name, ticket_types.price AS type_price, "
+    "ticket_types.id AS type_id, ticket_types.concert_id AS type_concert_id, "
+    "ticket_types.name AS type_name, ticket_types.price AS type_price, "
     "ticket_types.quota AS type_quota, ticket_types.available AS type_available, "
     "ticket_types.per_user_limit AS type_per_user_limit";
 
@@ -60,20 +58,8 @@ Concert read_concert(sql::ResultSet& rs) {
 
 TicketType read_ticket_type(sql::ResultSet& rs) {
   TicketType t;
-  t.id = static_cast<std::int64_t>(rs.getInt64("id"));
-  t.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
-  t.name = rs.getString("name");
-  t.price = static_cast<std::int64_t>(rs.getInt64("price"));
-  t.quota = static_cast<std::int64_t>(rs.getInt64("quota"));
-  t.available = static_cast<std::int64_t>(rs.getInt64("available"));
-  t.per_user_limit = nullable_int(rs, "per_user_limit");
-  return t;
-}
-
-TicketType read_joined_ticket_type(sql::ResultSet& rs, std::int64_t concert_id) {
-  TicketType t;
   t.id = static_cast<std::int64_t>(rs.getInt64("type_id"));
-  t.concert_id = concert_id;
+  t.concert_id = static_cast<std::int64_t>(rs.getInt64("type_concert_id"));
   t.name = rs.getString("type_name");
   t.price = static_cast<std::int64_t>(rs.getInt64("type_price"));
   t.quota = static_cast<std::int64_t>(rs.getInt64("type_quota"));
@@ -106,11 +92,10 @@ std::optional<Concert> CatalogRepository::find_with_ticket_types(db::Connection&
                                                                  std::int64_t id) const {
   // One round trip: a row per ticket type, each carrying the concert's columns too (a concert
   // has a handful of types, so the repeated columns cost less than a second statement).
-  auto& stmt =
-      conn.prepare(std::string("SELECT ") + kConcertColumns + ", " + kJoinedTicketTypeColumns +
-                   " FROM concerts LEFT JOIN ticket_types"
-                   " ON ticket_types.concert_id = concerts.id"
-                   " WHERE concerts.id = ? ORDER BY ticket_types.id");
+  auto& stmt = conn.prepare(std::string("SELECT ") + kConcertColumns + ", " + kTicketTypeColumns +
+                            " FROM concerts LEFT JOIN ticket_types"
+                            " ON ticket_types.concert_id = concerts.id"
+                            " WHERE concerts.id = ? ORDER BY ticket_types.id");
   stmt.setInt64(1, id);
   const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
   if (!rs->next()) {
@@ -119,7 +104,7 @@ std::optional<Concert> CatalogRepository::find_with_ticket_types(db::Connection&
   auto concert = read_concert(*rs);
   do {
     if (!rs->isNull("type_id")) {
-      concert.ticket_types.push_back(read_joined_ticket_type(*rs, concert.id));
+      concert.ticket_types.push_back(read_ticket_type(*rs));
     }
   } while (rs->next());
   return concert;
@@ -128,11 +113,11 @@ std::optional<Concert> CatalogRepository::find_with_ticket_types(db::Connection&
 std::vector<TicketType> CatalogRepository::ticket_types_of(
     db::Connection& conn, const std::vector<std::int64_t>& concert_ids) const {
   std::vector<TicketType> out;
-  db::query_in_chunks(
-      conn,
-      std::string("SELECT ") + kTicketTypeColumns + " FROM ticket_types WHERE concert_id IN (",
-      ") ORDER BY concert_id, id", concert_ids,
-      [&](sql::ResultSet& rs) { out.push_back(read_ticket_type(rs)); });
+  db::query_in_chunks(conn,
+                      std::string("SELECT ") + kTicketTypeColumns +
+                          " FROM ticket_types WHERE ticket_types.concert_id IN (",
+                      ") ORDER BY ticket_types.concert_id, ticket_types.id", concert_ids,
+                      [&](sql::ResultSet& rs) { out.push_back(read_ticket_type(rs)); });
   return out;
 }
 
