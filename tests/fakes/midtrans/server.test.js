@@ -621,11 +621,11 @@ test('reset forgets transactions, faults and pending retries', async (t) => {
   const orderId = newOrderId();
   receiver.plan(orderId, [502]);
   assert.equal((await ownCall('POST', '/snap/v1/transactions', createBody(orderId))).status, 201);
+  await ownCall('POST', '/_fake/faults', { target: 'any', mode: 'error', count: 10 });
   const set = await ownCall('POST', `/_fake/transactions/${orderId}/status`, {
     transaction_status: 'settlement',
   });
   assert.equal((await set.json()).transaction.retries_pending, 1);
-  await ownCall('POST', '/_fake/faults', { target: 'any', mode: 'error', count: 10 });
 
   assert.equal((await ownCall('POST', '/_fake/reset')).status, 200);
   assert.deepEqual((await (await ownCall('GET', '/_fake/transactions')).json()).items, []);
