@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Build one preset and run every test (unit + integration) with ctest.
+# Build one preset and run every test (unit + integration) with ctest, plus the
+# fake payment gateway's own tests (node --test tests/fakes/midtrans/).
 #
 # Usage: scripts/test.sh [CTEST_ARG...]      e.g. scripts/test.sh -R Unit
+#
+# CTEST_ARGs narrow the run to those ctest tests, so the Node tests run only when
+# none are given.
 #
 # Environment:
 #   PRESET        configure/build/test preset: dev (default), asan, release
@@ -54,6 +58,12 @@ start_throwaway_db() {
 }
 
 scripts/install-deps.sh
+
+# A few seconds, no build and no database needed: run them first, so a broken
+# fake fails fast.
+if (($# == 0)); then
+  node --test --test-reporter=spec tests/fakes/midtrans/
+fi
 
 cmake --preset "$PRESET"
 cmake --build --preset "$PRESET"
