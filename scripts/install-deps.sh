@@ -20,6 +20,8 @@ PACKAGES=(
   tzdata
   # tests
   libgtest-dev libgmock-dev
+  # Go and Gin for the Go tests of exercises/ (scripts/test.sh runs them offline, GOPATH mode)
+  golang-go golang-github-gin-gonic-gin-dev
   # private MySQL-compatible server for local runs and tests (scripts/db.sh)
   mariadb-server mariadb-client
   # lint
