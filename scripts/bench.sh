@@ -20,8 +20,16 @@
 #             BOOKING_CUSTOMERS customers, one fresh Idempotency-Key each,
 #             against a quota large enough never to sell out; then checks in
 #             the DB that nothing was oversold and every code is unique
+#   split     the cost of a service split (exercises/monolith-first): a
+#             catalog lookup in process (CatalogService::get) against the same
+#             lookup over loopback HTTP, cache on and off, with Google Benchmark
+#             (tiket-bench-split, bench/split_call.cpp); reports Http/InProcess
+#   replicas  two tiket-api replicas on one database behind an nginx load
+#             balancer: req/s of the cached GET /api/concerts?city=Jakarta for
+#             ROUNDS x DURATION, and each replica's list queries to the DB
+#             (expected: about one per key per TTL per replica)
 #   all       every section above, in the order healthz login catalog
-#             concert bookings codes
+#             concert bookings codes split replicas
 #
 # Every HTTP figure is a ratio against a reference measured in the same run:
 # on all cores, then (PER_CORE=1) again with the servers and the throwaway DB
@@ -87,7 +95,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz login catalog concert bookings codes) # order used by `all`
+SECTIONS=(healthz login catalog concert bookings codes split replicas) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -144,6 +152,10 @@ source "$REPO_ROOT/scripts/bench/concert.sh"
 source "$REPO_ROOT/scripts/bench/bookings.sh"
 # shellcheck source=scripts/bench/codes.sh
 source "$REPO_ROOT/scripts/bench/codes.sh"
+# shellcheck source=scripts/bench/split.sh
+source "$REPO_ROOT/scripts/bench/split.sh"
+# shellcheck source=scripts/bench/replicas.sh
+source "$REPO_ROOT/scripts/bench/replicas.sh"
 
 # Ctrl-C / SIGTERM go through the EXIT trap too. Long waits (wrk, start-up)
 # are done with `wait` on a background child, so the trap runs at once

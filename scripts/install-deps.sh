@@ -18,8 +18,10 @@ PACKAGES=(
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev
   # zone files for BUSINESS_TZ (booking-code dates)
   tzdata
-  # tests
-  libgtest-dev libgmock-dev
+  # tests, and Google Benchmark for bench/split_call.cpp (built with everything else)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # Go and Gin for the Go tests of exercises/ (scripts/test.sh runs them offline, GOPATH mode)
+  golang-go golang-github-gin-gonic-gin-dev
   # private MySQL-compatible server for local runs and tests (scripts/db.sh)
   mariadb-server mariadb-client
   # lint

@@ -15,6 +15,11 @@
 #
 # The tests get the server as TEST_DATABASE_URL (they create and drop their
 # own databases on it).
+#
+# With no ctest arguments (and PRESET not asan) it also runs the Go tests of
+# exercises/ (the Gin handler of the code-review answer) with Debian's go and
+# packaged Gin, offline (GOPATH mode); GO_TESTS=0 skips them, GO_TESTS=1 runs
+# them even with a filter.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,6 +70,20 @@ if (($# == 0)); then
   node --test --test-reporter=spec tests/fakes/midtrans/
 fi
 
+# The Go tests of exercises/: built offline against Debian's packaged libraries under
+# /usr/share/gocode (GOPATH mode, no module download). Like the Node tests, they need no
+# build and no database, so they run first. Once per pipeline: not in the asan run.
+go_default=0
+if (($# == 0)) && [[ "$PRESET" != asan ]]; then go_default=1; fi
+if [[ "${GO_TESTS:-$go_default}" == 1 ]]; then
+  mkdir -p "build/go-cache"
+  for dir in exercises/*/; do
+    compgen -G "$dir*_test.go" >/dev/null || continue
+    (cd "$dir" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
+      GOCACHE="$REPO_ROOT/build/go-cache" go test -count=1 .)
+  done
+fi
+
 cmake --preset "$PRESET"
 cmake --build --preset "$PRESET"
 
@@ -78,3 +97,4 @@ export TEST_DATABASE_URL
 # --no-tests=error: a run that finds no tests (a broken preset, a typo in -R)
 # must fail rather than pass silently.
 ctest --preset "$PRESET" --output-on-failure --no-tests=error "$@"
+

@@ -43,7 +43,7 @@ finish_report() {
 
 # The summary of a report (everything before the raw wrk output) on stdout, and its path.
 print_summary() {
-  sed '/^----- raw wrk output -----$/,$d' "$1"
+  sed '/^----- raw .* -----$/,$d' "$1"
   printf 'report: %s\n\n' "$1"
 }
 
