@@ -155,8 +155,11 @@ TEST_F(Payments, HappyPathBookPayNotifyTicketsCheckIn) {
   EXPECT_EQ(p["gross_amount"], 750000);
   EXPECT_FALSE(p["token"].get<std::string>().empty());
   EXPECT_TRUE(p["redirect_url"].get<std::string>().starts_with(gateway_.base_url()));
-  // The gateway's expiry ends no later than the booking's hold.
-  EXPECT_EQ(p["expires_at"], api_.get("/api/bookings/" + code, budi).json()["expires_at"]);
+  // The gateway stops taking money no later than the booking's hold ends.
+  const auto hold_ends = api_.get("/api/bookings/" + code, budi).json()["expires_at"];
+  EXPECT_EQ(p["expires_at"], hold_ends);
+  const auto at_gateway = gateway_.transaction(code + "-1")["expiry_time"].get<std::string>();
+  EXPECT_LE(at_gateway.substr(0, 19), hold_ends.get<std::string>().substr(0, 19)) << at_gateway;
 
   // Asking again while the attempt is open returns the same attempt: never a second charge.
   const auto again = pay(budi, code);
