@@ -20,6 +20,11 @@
 #             BOOKING_CUSTOMERS customers, one fresh Idempotency-Key each,
 #             against a quota large enough never to sell out; then checks in
 #             the DB that nothing was oversold and every code is unique
+#   payments  a tiket-api pointed at the fake Midtrans gateway: booking → pay →
+#             notify round trips/s against bookings alone (PAY_CLIENTS loops),
+#             then the webhook with valid signed notifications at CONNECTIONS
+#             clients against GET /healthz; checks one ticket and one settled
+#             payment per paid booking
 #   split     the cost of a service split (exercises/monolith-first): a
 #             catalog lookup in process (CatalogService::get) against the same
 #             lookup over loopback HTTP, cache on and off, with Google Benchmark
@@ -29,7 +34,7 @@
 #             ROUNDS x DURATION, and each replica's list queries to the DB
 #             (expected: about one per key per TTL per replica)
 #   all       every section above, in the order healthz login catalog
-#             concert bookings codes split replicas
+#             concert bookings payments codes split replicas
 #
 # Every HTTP figure is a ratio against a reference measured in the same run:
 # on all cores, then (PER_CORE=1) again with the servers and the throwaway DB
@@ -71,6 +76,8 @@
 #                 section (default 0.7)
 #   BOOKING_CONNECTIONS, BOOKING_CUSTOMERS  the bookings section's wrk
 #                 connections (default 64) and customers (default 32)
+#   PAY_CLIENTS, PAY_SECONDS  the payments section's round-trip loops
+#                 (default 16) and seconds per round (default 10)
 #   PER_CORE      1 (default): the HTTP sections also run pinned, one core for
 #                 the servers, one for wrk; 0: all cores only
 #   SERVER_CPU, WRK_CPU  the cores for the per-core rounds (default 0 and 1)
@@ -95,7 +102,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz login catalog concert bookings codes split replicas) # order used by `all`
+SECTIONS=(healthz login catalog concert bookings payments codes split replicas) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -150,6 +157,8 @@ source "$REPO_ROOT/scripts/bench/catalog.sh"
 source "$REPO_ROOT/scripts/bench/concert.sh"
 # shellcheck source=scripts/bench/bookings.sh
 source "$REPO_ROOT/scripts/bench/bookings.sh"
+# shellcheck source=scripts/bench/payments.sh
+source "$REPO_ROOT/scripts/bench/payments.sh"
 # shellcheck source=scripts/bench/codes.sh
 source "$REPO_ROOT/scripts/bench/codes.sh"
 # shellcheck source=scripts/bench/split.sh

@@ -24,7 +24,7 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 FUZZ_RSS_MB="${FUZZ_RSS_MB:-2048}"
 FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-10}"
 ALL_TARGETS=(fuzz_json_fields fuzz_query fuzz_router fuzz_cursor fuzz_database_url fuzz_jwt
-  fuzz_headers)
+  fuzz_headers fuzz_payment_notification)
 if (($# > 0)); then
   targets=("$@")
 else
@@ -65,7 +65,7 @@ for target in "${targets[@]}"; do
   fi
   dict=()
   case "$target" in
-    fuzz_json_fields) dict=(-dict=fuzz/json.dict) ;;
+    fuzz_json_fields | fuzz_payment_notification) dict=(-dict=fuzz/json.dict) ;;
     fuzz_jwt) dict=(-dict=fuzz/jwt.dict) ;;
     fuzz_query) dict=(-dict=fuzz/query.dict) ;;
   esac

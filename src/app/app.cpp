@@ -2,6 +2,8 @@
 
 #include <cppconn/exception.h>
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <csignal>
@@ -10,9 +12,9 @@
 #include <thread>
 
 #include "app/modules.hpp"
-#include "booking/expiry.hpp"
 #include "core/backoff.hpp"
 #include "core/logging.hpp"
+#include "core/periodic.hpp"
 #include "db/errors.hpp"
 #include "db/transaction.hpp"
 #include "http/metrics.hpp"
@@ -75,6 +77,38 @@ int migrate(const core::Config& config, sql::Driver& driver) {
 }
 
 namespace {
+// Every call to the payment gateway: its latency and outcome, and the breaker's state.
+void register_gateway_metrics(http::Metrics& metrics, payment::MidtransClient& gateway) {
+  auto& calls = prometheus::BuildCounter()
+                    .Name("tiket_payment_gateway_requests_total")
+                    .Help("Calls to the payment gateway, by call and outcome")
+                    .Register(metrics.registry());
+  auto& latency = prometheus::BuildHistogram()
+                      .Name("tiket_payment_gateway_request_duration_seconds")
+                      .Help("Latency of calls to the payment gateway")
+                      .Register(metrics.registry());
+  auto& breaker = prometheus::BuildGauge()
+                      .Name("tiket_payment_gateway_breaker_state")
+                      .Help("The gateway circuit breaker: 0 closed, 1 open, 2 half-open")
+                      .Register(metrics.registry());
+  auto& opened = prometheus::BuildGauge()
+                     .Name("tiket_payment_gateway_breaker_opened")
+                     .Help("How many times the gateway circuit breaker has opened")
+                     .Register(metrics.registry());
+  const prometheus::Histogram::BucketBoundaries buckets{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  gateway.on_call = [&calls, &latency, buckets](std::string_view call, std::string_view outcome,
+                                                double seconds) {
+    calls.Add({{"call", std::string(call)}, {"outcome", std::string(outcome)}}).Increment();
+    latency.Add({{"call", std::string(call)}}, buckets).Observe(seconds);
+  };
+  auto& state = breaker.Add({});
+  auto& times = opened.Add({});
+  metrics.on_scrape([&gateway, &state, &times] {
+    state.Set(static_cast<double>(gateway.breaker().state()));
+    times.Set(static_cast<double>(gateway.breaker().times_opened()));
+  });
+}
+
 // Domain counters kept as plain atomics by the services, copied into Prometheus counters at
 // each scrape (a counter only moves forward, so the copy adds the difference).
 void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
@@ -91,7 +125,20 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
                       .Name("tiket_db_transaction_retries_total")
                       .Help("Transactions run again after a deadlock or a lock wait timeout")
                       .Register(metrics.registry());
+  auto& payments = prometheus::BuildCounter()
+                       .Name("tiket_payments_total")
+                       .Help("Payment attempts and gateway answers, by outcome")
+                       .Register(metrics.registry());
+  auto& tickets = prometheus::BuildCounter()
+                      .Name("tiket_tickets_checked_in_total")
+                      .Help("E-tickets admitted at the door")
+                      .Register(metrics.registry());
+  auto& verify = prometheus::BuildCounter()
+                     .Name("tiket_payment_webhook_verifications_failed_total")
+                     .Help("Payment notifications refused because their signature did not verify")
+                     .Register(metrics.registry());
   const auto& c = modules.bookings.counters();
+  const auto& p = modules.payments.counters();
   auto& stats = db::transaction_stats();
   auto sources = std::make_shared<std::vector<Source>>(std::vector<Source>{
       {&bookings.Add({{"outcome", "created"}}), &c.created},
@@ -99,6 +146,18 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&bookings.Add({{"outcome", "sold_out"}}), &c.sold_out},
       {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
       {&bookings.Add({{"outcome", "expired"}}), &c.expired},
+      {&bookings.Add({{"outcome", "paid"}}), &c.paid},
+      {&bookings.Add({{"outcome", "paid_late"}}), &c.paid_late},
+      {&tickets.Add({}), &c.checked_in},
+      {&payments.Add({{"outcome", "started"}}), &p.started},
+      {&payments.Add({{"outcome", "reused"}}), &p.reused},
+      {&payments.Add({{"outcome", "settled"}}), &p.settled},
+      {&payments.Add({{"outcome", "settled_late"}}), &p.settled_late},
+      {&payments.Add({{"outcome", "failed"}}), &p.failed},
+      {&payments.Add({{"outcome", "duplicate"}}), &p.duplicate},
+      {&payments.Add({{"outcome", "ignored"}}), &p.ignored},
+      {&payments.Add({{"outcome", "flagged"}}), &p.flagged},
+      {&verify.Add({}), &p.signature_failed},
       {&retries.Add({{"error", "deadlock"}}), &stats.deadlock_retries},
       {&retries.Add({{"error", "lock_wait_timeout"}}), &stats.lock_wait_retries}});
   auto mutex = std::make_shared<std::mutex>();
@@ -110,6 +169,7 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       s.seen = now;
     }
   });
+  register_gateway_metrics(metrics, modules.payments.gateway());
 }
 }  // namespace
 
@@ -152,8 +212,15 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
     extra_routes(router);
   }
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
-  // Until the scheduler slice: overdue holds are expired by a plain periodic timer.
-  const booking::ExpiryTimer expiry(modules.bookings, settings.booking.expiry_interval);
+  // Until the scheduler slice: overdue holds are expired, and open payments reconciled, by
+  // plain periodic timers.
+  const core::PeriodicTask expiry("expire-bookings", settings.booking.expiry_interval, [&] {
+    if (const auto n = modules.bookings.expire_overdue(); n > 0) {
+      core::log::info("expired overdue bookings", {{"count", n}});
+    }
+  });
+  const core::PeriodicTask reconcile("reconcile-payments", settings.payment.reconcile_interval,
+                                     [&] { modules.payments.reconcile(); });
   register_domain_metrics(metrics, modules);
 
   metrics.on_scrape([&] {

@@ -71,7 +71,8 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       auth(users, hasher, jwt, refresh, codes, *mailer, limits),
       authenticator(token_verifier),
       catalog(pool, catalog::CatalogOptions{cfg.catalog.cache_ttl}, registry),
-      bookings(pool, booking::BookingOptions{cfg.booking.hold}) {
+      bookings(pool, booking::BookingOptions{cfg.booking.hold}),
+      payments(pool, bookings, users, cfg.payment) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
   // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once
   // (other replicas catch up within one cache TTL).
@@ -96,6 +97,9 @@ void Modules::register_routes(http::Router& router) {
   booking_routes_ = std::make_unique<booking::BookingRouteDeps>(
       booking::BookingRouteDeps{bookings, authenticator});
   booking::register_routes(router, *booking_routes_);
+  payment_routes_ = std::make_unique<payment::PaymentRouteDeps>(
+      payment::PaymentRouteDeps{payments, authenticator});
+  payment::register_routes(router, *payment_routes_);
 }
 
 }  // namespace tiket::app

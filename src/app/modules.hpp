@@ -22,6 +22,8 @@
 #include "http/router.hpp"
 #include "identity/password.hpp"
 #include "identity/password_policy.hpp"
+#include "payment/routes.hpp"
+#include "payment/service.hpp"
 #include "users/routes.hpp"
 #include "users/service.hpp"
 
@@ -51,12 +53,14 @@ struct Modules {
   http::Authenticator authenticator;
   catalog::CatalogService catalog;
   booking::BookingService bookings;
+  payment::PaymentService payments;
 
  private:
   std::unique_ptr<auth::AuthRouteDeps> auth_routes_;
   std::unique_ptr<users::UserRouteDeps> user_routes_;
   std::unique_ptr<catalog::CatalogRouteDeps> catalog_routes_;
   std::unique_ptr<booking::BookingRouteDeps> booking_routes_;
+  std::unique_ptr<payment::PaymentRouteDeps> payment_routes_;
 };
 
 }  // namespace tiket::app

@@ -6,6 +6,7 @@
 #include "booking/settings.hpp"
 #include "catalog/settings.hpp"
 #include "core/config.hpp"
+#include "payment/settings.hpp"
 
 namespace tiket::app {
 
@@ -16,6 +17,7 @@ struct Settings {
   auth::Settings auth;
   catalog::Settings catalog;
   booking::Settings booking;
+  payment::Settings payment;
   // seed-demo's concerts and ticket types.
   std::string demo_catalog_file = "data/demo-catalog.json";
 };

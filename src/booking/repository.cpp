@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 namespace tiket::booking {
 
@@ -207,8 +208,10 @@ std::optional<Booking> BookingRepository::find_by_code(db::Connection& conn,
   return first_with_items(conn, stmt);
 }
 
-std::optional<Booking> BookingRepository::find_by_id(db::Connection& conn, std::int64_t id) const {
-  auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.id = ?");
+std::optional<Booking> BookingRepository::find_by_id(db::Connection& conn, std::int64_t id,
+                                                     bool for_update) const {
+  auto& stmt = conn.prepare(std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.id = ?" +
+                            (for_update ? " FOR UPDATE" : ""));
   stmt.setInt64(1, id);
   return first_with_items(conn, stmt);
 }
@@ -318,6 +321,99 @@ std::vector<std::int64_t> BookingRepository::overdue_ids(db::Connection& conn,
     ids.push_back(static_cast<std::int64_t>(rs->getInt64(1)));
   }
   return ids;
+}
+
+// E-tickets.
+
+namespace {
+constexpr const char* kTicketQuery =
+    "SELECT t.id, t.code, b.code AS booking_code, b.concert_id, t.ticket_type_id, "
+    "tt.name AS type_name, u.name AS holder, c.organizer_id, "
+    "DATE_FORMAT(t.checked_in_at, '%Y-%m-%dT%H:%i:%sZ') AS checked_in_at "
+    "FROM tickets t JOIN bookings b ON b.id = t.booking_id "
+    "JOIN ticket_types tt ON tt.id = t.ticket_type_id "
+    "JOIN concerts c ON c.id = b.concert_id JOIN users u ON u.id = b.user_id ";
+
+TicketRow read_ticket(sql::ResultSet& rs) {
+  TicketRow row;
+  auto& t = row.ticket;
+  t.id = static_cast<std::int64_t>(rs.getInt64("id"));
+  t.code = rs.getString("code");
+  t.booking_code = rs.getString("booking_code");
+  t.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
+  t.ticket_type_id = static_cast<std::int64_t>(rs.getInt64("ticket_type_id"));
+  t.ticket_type_name = rs.getString("type_name");
+  t.holder = rs.getString("holder");
+  if (!rs.isNull("checked_in_at")) {
+    t.checked_in_at = rs.getString("checked_in_at");
+  }
+  row.organizer_id = static_cast<std::int64_t>(rs.getInt64("organizer_id"));
+  return row;
+}
+}  // namespace
+
+HoldClock BookingRepository::hold_clock(db::Connection& conn, std::int64_t id) const {
+  auto& stmt = conn.prepare(
+      "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) AS seconds_left, "
+      "DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s') AS now_utc FROM bookings WHERE id = ?");
+  stmt.setInt64(1, id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    throw std::runtime_error("booking vanished while locked");
+  }
+  return {static_cast<std::int64_t>(rs->getInt64("seconds_left")), rs->getString("now_utc")};
+}
+
+bool BookingRepository::mark_paid(db::Connection& conn, std::int64_t id, Status from) const {
+  auto& stmt = conn.prepare("UPDATE bookings SET status = 'paid' WHERE id = ? AND status = ?");
+  stmt.setInt64(1, id);
+  stmt.setString(2, std::string(to_string(from)));
+  return stmt.executeUpdate() == 1;
+}
+
+void BookingRepository::insert_ticket(db::Connection& conn, const std::string& code,
+                                      std::int64_t booking_id, std::int64_t ticket_type_id,
+                                      unsigned seq) const {
+  auto& stmt = conn.prepare(
+      "INSERT INTO tickets (code, booking_id, ticket_type_id, seq) VALUES (?, ?, ?, ?)");
+  stmt.setString(1, code);
+  stmt.setInt64(2, booking_id);
+  stmt.setInt64(3, ticket_type_id);
+  stmt.setUInt(4, seq);
+  stmt.executeUpdate();
+}
+
+std::vector<Ticket> BookingRepository::tickets_of(db::Connection& conn,
+                                                  std::int64_t booking_id) const {
+  auto& stmt = conn.prepare(std::string(kTicketQuery) + "WHERE t.booking_id = ? ORDER BY t.seq");
+  stmt.setInt64(1, booking_id);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  std::vector<Ticket> out;
+  while (rs->next()) {
+    out.push_back(read_ticket(*rs).ticket);
+  }
+  return out;
+}
+
+std::optional<TicketRow> BookingRepository::find_ticket(db::Connection& conn,
+                                                        const std::string& code) const {
+  auto& stmt = conn.prepare(std::string(kTicketQuery) + "WHERE t.code = ?");
+  stmt.setString(1, code);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  if (!rs->next()) {
+    return std::nullopt;
+  }
+  return read_ticket(*rs);
+}
+
+bool BookingRepository::check_in(db::Connection& conn, std::int64_t ticket_id,
+                                 std::int64_t by_user) const {
+  auto& stmt = conn.prepare(
+      "UPDATE tickets SET checked_in_at = UTC_TIMESTAMP(6), checked_in_by = ? "
+      "WHERE id = ? AND checked_in_at IS NULL");
+  stmt.setInt64(1, by_user);
+  stmt.setInt64(2, ticket_id);
+  return stmt.executeUpdate() == 1;
 }
 
 }  // namespace tiket::booking

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "booking/booking.hpp"
+#include "booking/ticket.hpp"
 #include "catalog/concert.hpp"
 #include "db/pool.hpp"
 
@@ -34,6 +35,17 @@ struct IdempotencyRow {
   int response_status = 0;
   std::string response_body;
   bool expired = false;
+};
+
+// The clock a payment needs, read from the database (the one clock every replica shares).
+struct HoldClock {
+  std::int64_t seconds_left = 0;  // until expires_at; negative once it has passed
+  std::string now_utc;            // "YYYY-MM-DD HH:MM:SS"
+};
+
+struct TicketRow {
+  Ticket ticket;
+  std::int64_t organizer_id = 0;
 };
 
 struct BookingFilter {
@@ -87,13 +99,26 @@ class BookingRepository {
 
   std::optional<Booking> find_by_code(db::Connection& conn, const std::string& code,
                                       bool for_update) const;
-  std::optional<Booking> find_by_id(db::Connection& conn, std::int64_t id) const;
+  std::optional<Booking> find_by_id(db::Connection& conn, std::int64_t id,
+                                    bool for_update = false) const;
   std::vector<Booking> list(db::Connection& conn, const BookingFilter& filter) const;
 
   // pending_payment → `to`, only if still pending (and, for expiry, only if overdue).
   // Returns whether this call made the change: the caller that did returns the stock.
   bool leave_pending(db::Connection& conn, std::int64_t id, Status to, bool only_if_overdue) const;
   std::vector<std::int64_t> overdue_ids(db::Connection& conn, unsigned limit) const;
+
+  // Payments and e-tickets (ADR 0013).
+  HoldClock hold_clock(db::Connection& conn, std::int64_t id) const;
+  // `from` → paid, only if the booking is still `from`. Returns whether this call changed it.
+  bool mark_paid(db::Connection& conn, std::int64_t id, Status from) const;
+  void insert_ticket(db::Connection& conn, const std::string& code, std::int64_t booking_id,
+                     std::int64_t ticket_type_id, unsigned seq) const;
+  std::vector<Ticket> tickets_of(db::Connection& conn, std::int64_t booking_id) const;
+  // A plain read: the ticket, its concert's organizer, and when it was admitted.
+  std::optional<TicketRow> find_ticket(db::Connection& conn, const std::string& code) const;
+  // Admits the ticket only if it was not admitted yet: true for exactly one caller.
+  bool check_in(db::Connection& conn, std::int64_t ticket_id, std::int64_t by_user) const;
 
  private:
   std::optional<Booking> first_with_items(db::Connection& conn, sql::PreparedStatement& stmt) const;

@@ -141,6 +141,23 @@ void register_routes(http::Router& router, const BookingRouteDeps& deps) {
                    200, to_json(deps.bookings.cancel(std::string(*req.param("code")), me)));
              }));
 
+  router.add(Method::Get, "/api/bookings/{code}/tickets",
+             deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& t : deps.bookings.tickets(std::string(*req.param("code")), me)) {
+                 items.push_back(to_json(t));
+               }
+               return Response::json(200, {{"items", items}});
+             }));
+
+  // At the door: the concert's organizer (or an admin) admits each ticket exactly once.
+  router.add(Method::Post, "/api/tickets/{ticket_code}/check-in",
+             deps.authenticator.require(
+                 {Role::organizer, Role::admin}, [&deps](Request& req, const Principal& me) {
+                   return Response::json(200, to_json(deps.bookings.check_in(
+                                                  std::string(*req.param("ticket_code")), me)));
+                 }));
+
   router.add(Method::Post, "/api/admin/jobs/expire-bookings/run",
              deps.authenticator.require({Role::admin}, [&deps](Request&, const Principal&) {
                const auto expired = deps.bookings.expire_overdue();

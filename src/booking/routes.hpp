@@ -11,7 +11,8 @@ struct BookingRouteDeps {
   const http::Authenticator& authenticator;
 };
 
-// POST/GET /api/bookings, GET /api/bookings/{code}, POST /api/bookings/{code}/cancel, and
+// POST/GET /api/bookings, GET /api/bookings/{code}, POST /api/bookings/{code}/cancel,
+// GET /api/bookings/{code}/tickets, POST /api/tickets/{ticket_code}/check-in, and
 // POST /api/admin/jobs/expire-bookings/run (the expiry, on demand, until the jobs slice).
 void register_routes(http::Router& router, const BookingRouteDeps& deps);
 

@@ -321,4 +321,116 @@ unsigned BookingService::expire_overdue() {
   return expired;
 }
 
+// --- Payments (ADR 0013).
+
+PayableBooking BookingService::lock_for_payment(db::Connection& conn, const std::string& code,
+                                                const identity::Principal& caller) const {
+  if (!looks_like_code(code)) {
+    throw core::AppError::not_found("No booking with this code.");
+  }
+  auto found = repo_.find_by_code(conn, code, true);
+  if (!found || found->user_id != caller.user_id) {
+    throw core::AppError::not_found("No booking with this code.");
+  }
+  const auto clock = repo_.hold_clock(conn, found->id);
+  return {std::move(*found), clock};
+}
+
+Booking BookingService::lock_by_id(db::Connection& conn, std::int64_t id) const {
+  auto found = repo_.find_by_id(conn, id, true);
+  if (!found) {
+    throw std::runtime_error("payment names a booking that does not exist");
+  }
+  return std::move(*found);
+}
+
+void BookingService::issue_tickets(db::Connection& conn, const Booking& booking) const {
+  unsigned seq = 0;
+  for (const auto& item : booking.items) {
+    for (std::int64_t i = 0; i < item.quantity; ++i) {
+      repo_.insert_ticket(conn, make_ticket_code(), booking.id, item.ticket_type_id, ++seq);
+    }
+  }
+}
+
+SettleOutcome BookingService::settle(db::Connection& conn, const Booking& locked) {
+  switch (locked.status) {
+    case Status::paid:
+      return SettleOutcome::already_paid;
+    case Status::pending_payment:
+      // The seats are still held (the hold may be overdue, but the expiry has not run): the
+      // booking row is locked, so the expiry waits for this commit and then matches nothing.
+      if (!repo_.mark_paid(conn, locked.id, Status::pending_payment)) {
+        throw std::runtime_error("locked booking changed under its lock");
+      }
+      issue_tickets(conn, locked);
+      return SettleOutcome::paid;
+    case Status::expired:
+    case Status::cancelled:
+      break;
+  }
+  // The hold ended first and its stock went back: take it again, all or nothing, in the
+  // booking's ticket-type order (the lock order every booking uses).
+  std::vector<const Item*> taken;
+  for (const auto& item : locked.items) {
+    if (!repo_.take_stock(conn, item.ticket_type_id, item.quantity)) {
+      for (const auto* back : taken) {
+        repo_.return_stock(conn, back->ticket_type_id, back->quantity);
+      }
+      return SettleOutcome::seats_gone;
+    }
+    taken.push_back(&item);
+  }
+  if (!repo_.mark_paid(conn, locked.id, locked.status)) {
+    throw std::runtime_error("locked booking changed under its lock");
+  }
+  issue_tickets(conn, locked);
+  return SettleOutcome::paid_late;
+}
+
+void BookingService::settled(SettleOutcome outcome, const Booking& booking) {
+  switch (outcome) {
+    case SettleOutcome::paid:
+      counters_.paid.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case SettleOutcome::paid_late:
+      counters_.paid_late.fetch_add(1, std::memory_order_relaxed);
+      notify_stock_changed(booking.concert_id);
+      break;
+    case SettleOutcome::already_paid:
+    case SettleOutcome::seats_gone:
+      break;
+  }
+}
+
+std::vector<Ticket> BookingService::tickets(const std::string& code,
+                                            const identity::Principal& caller) {
+  const auto booking = get(code, caller);
+  return db::with_connection(
+      pool_, [&](db::Connection& conn) { return repo_.tickets_of(conn, booking.id); });
+}
+
+Ticket BookingService::check_in(const std::string& ticket_code, const identity::Principal& caller) {
+  if (!looks_like_ticket_code(ticket_code)) {
+    throw core::AppError::not_found("No ticket with this code.");
+  }
+  auto ticket = db::with_connection(pool_, [&](db::Connection& conn) {
+    auto row = repo_.find_ticket(conn, ticket_code);
+    // Another organizer's ticket is indistinguishable from one that does not exist.
+    if (!row || (!caller.is_admin() && row->organizer_id != caller.user_id)) {
+      throw core::AppError::not_found("No ticket with this code.");
+    }
+    // The conditional update admits it exactly once, however many scanners race.
+    if (!repo_.check_in(conn, row->ticket.id, caller.user_id)) {
+      const auto now = repo_.find_ticket(conn, ticket_code);
+      throw core::AppError(core::ProblemKind::ticket_already_used,
+                           "This ticket was already admitted at " +
+                               now->ticket.checked_in_at.value_or("an earlier scan") + ".");
+    }
+    return repo_.find_ticket(conn, ticket_code)->ticket;
+  });
+  counters_.checked_in.fetch_add(1, std::memory_order_relaxed);
+  return ticket;
+}
+
 }  // namespace tiket::booking

@@ -70,6 +70,23 @@ struct BookingCounters {
   std::atomic<std::uint64_t> sold_out{0};
   std::atomic<std::uint64_t> cancelled{0};
   std::atomic<std::uint64_t> expired{0};
+  std::atomic<std::uint64_t> paid{0};
+  std::atomic<std::uint64_t> paid_late{0};  // paid after the hold ended, seats taken back
+  std::atomic<std::uint64_t> checked_in{0};
+};
+
+// A booking locked for a payment (ADR 0013), with the database's clock.
+struct PayableBooking {
+  Booking booking;
+  HoldClock clock;
+};
+
+// What settle() did with a payment the gateway confirmed.
+enum class SettleOutcome {
+  paid,          // was pending_payment: now paid, tickets issued
+  paid_late,     // had expired or was cancelled; its seats were free again: taken back, paid
+  already_paid,  // nothing changed (the money is a second payment)
+  seats_gone,    // had expired or was cancelled and its seats were resold: nothing changed
 };
 
 // The booking rules. Blocking (DB): call from worker threads.
@@ -106,6 +123,32 @@ class BookingService {
   // Returns the number of bookings this call expired.
   unsigned expire_overdue();
 
+  // --- Payments (ADR 0013). These run inside the payment module's transaction, on its
+  // connection, and lock in the shared order: the booking row first.
+
+  // The caller's own booking, locked (FOR UPDATE), with the DB clock. not_found for a code
+  // that does not exist or belongs to someone else (an admin is no exception: only the
+  // customer pays).
+  PayableBooking lock_for_payment(db::Connection& conn, const std::string& code,
+                                  const identity::Principal& caller) const;
+  // The booking with this id, locked (FOR UPDATE).
+  Booking lock_by_id(db::Connection& conn, std::int64_t id) const;
+  // The gateway says the money for `locked` (locked by this transaction) is in: mark it paid
+  // and issue one ticket per seat, in the same transaction. A booking whose hold already
+  // ended gets its seats back with the same conditional stock update a booking uses, all or
+  // nothing; if they were resold it stays as it is (never oversell to honour a late payment).
+  SettleOutcome settle(db::Connection& conn, const Booking& locked);
+  // After the payment's transaction committed: tell the cache when settle() moved stock.
+  void settled(SettleOutcome outcome, const Booking& booking);
+
+  // --- E-tickets.
+
+  // Owner or admin (not_found otherwise), in seat order; empty until the booking is paid.
+  std::vector<Ticket> tickets(const std::string& code, const identity::Principal& caller);
+  // Admits the ticket exactly once. The concert's organizer or an admin; anyone else, or an
+  // unknown code, gets not_found. A second scan: ticket_already_used, saying when.
+  Ticket check_in(const std::string& ticket_code, const identity::Principal& caller);
+
   // Called after stock changed for a concert (the catalog drops its cached copy).
   std::function<void(std::int64_t concert_id)> on_stock_changed;
 
@@ -124,6 +167,7 @@ class BookingService {
   Booking insert_booking(db::Connection& conn, std::int64_t user_id, std::int64_t concert_id,
                          const PricedItems& priced) const;
   void notify_stock_changed(std::int64_t concert_id) const;
+  void issue_tickets(db::Connection& conn, const Booking& booking) const;
 
   db::Pool& pool_;
   BookingOptions options_;

@@ -33,6 +33,9 @@ constexpr std::array kProblemTypes{
     ProblemType{K::per_user_limit, "per-user-limit", "Per-customer limit exceeded", 422},
     ProblemType{K::booking_not_cancellable, "booking-not-cancellable",
                 "Booking cannot be cancelled", 409},
+    ProblemType{K::booking_not_payable, "booking-not-payable", "Booking cannot be paid", 409},
+    ProblemType{K::payment_gateway_error, "payment-gateway-error", "Payment gateway error", 502},
+    ProblemType{K::ticket_already_used, "ticket-already-used", "Ticket already used", 409},
 };
 
 // problem_type() indexes the table by kind, so every kind must sit at its own index.

@@ -41,10 +41,14 @@ enum class ProblemKind {
   concert_started,
   total_too_large,
   per_user_limit,
-  booking_not_cancellable,  // the last kind: a new one goes after it and into the count below
+  booking_not_cancellable,
+  // Payments and e-tickets (ADR 0013).
+  booking_not_payable,
+  payment_gateway_error,
+  ticket_already_used,  // the last kind: a new one goes after it and into the count below
 };
 inline constexpr std::size_t kProblemKindCount =
-    static_cast<std::size_t>(ProblemKind::booking_not_cancellable) + 1;
+    static_cast<std::size_t>(ProblemKind::ticket_already_used) + 1;
 
 // One row of the table: the type URI is kProblemTypeBase + slug.
 struct ProblemType {

@@ -294,7 +294,8 @@ TEST(AuthProduction, SmtpDeliversTheCodeAndTheOutboxEndpointDoesNotExist) {
                                     {"MAILER", "smtp"},
                                     {"SMTP_URL", smtp.url()},
                                     {"SMTP_FROM", "no-reply@tiket.test"},
-                                    {"SMTP_REQUIRE_TLS", "false"}});
+                                    {"SMTP_REQUIRE_TLS", "false"},
+                                    {"MIDTRANS_SERVER_KEY", "Mid-server-test"}});
   const auto email = std::string("prod-user@example.com");
   ASSERT_EQ(api.register_user(email, "correct-horse-42").status, 201);
   ASSERT_EQ(api.post("/api/auth/login-code", {{"email", email}}).status, 202);

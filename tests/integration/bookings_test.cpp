@@ -20,33 +20,15 @@
 
 #include "booking/repository.hpp"
 #include "support/api.hpp"
+#include "support/shop.hpp"
 
 using tiket::test::Api;
 using tiket::test::EnvOverrides;
 using tiket::test::HttpResponse;
+using tiket::test::items;
+using tiket::test::metric;
 
 namespace {
-
-struct TypeSpec {
-  std::string name;
-  long long price = 100000;
-  long long quota = 10;
-  long long per_user_limit = 0;  // 0: none
-};
-
-struct Concert {
-  std::int64_t id = 0;
-  std::vector<std::int64_t> types;  // in the order of the specs
-};
-
-std::string rfc3339_in_days(int days) {
-  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:00:00Z", &utc);
-  return buf;
-}
 
 // The calendar day in Asia/Jakarta (UTC+7 all year, no daylight saving) at `t`.
 std::string jakarta_day(std::time_t t) {
@@ -58,56 +40,14 @@ std::string jakarta_day(std::time_t t) {
   return buf;
 }
 
-nlohmann::json items(std::initializer_list<std::pair<std::int64_t, long long>> list) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [type, quantity] : list) {
-    out.push_back({{"ticket_type_id", type}, {"quantity", quantity}});
-  }
-  return out;
-}
-
-// Reads one sample from the Prometheus text at /metrics, 0 when absent.
-double metric(const Api& api, const std::string& series) {
-  const auto body = api.get("/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  if (at == std::string::npos) {
-    return 0;
-  }
-  return std::stod(body.substr(at + series.size() + 2));
-}
-
 class Bookings : public ::testing::Test {
  protected:
   explicit Bookings(EnvOverrides env = {{"CATALOG_CACHE_TTL_MS", "0"}})
       : api_(std::move(env)), admin_(api_.admin_tokens()["access_token"].get<std::string>()) {}
 
-  Concert concert(const std::vector<TypeSpec>& specs, bool publish = true) {
-    const auto created = api_.post("/api/concerts",
-                                   {{"title", "Konser Test"},
-                                    {"artist", "Band Test"},
-                                    {"venue", "Istora Senayan"},
-                                    {"city", "Jakarta"},
-                                    {"starts_at", rfc3339_in_days(30)}},
-                                   admin_);
-    EXPECT_EQ(created.status, 201) << created.body;
-    Concert c;
-    c.id = created.json()["id"].get<std::int64_t>();
-    for (const auto& spec : specs) {
-      nlohmann::json body = {{"name", spec.name}, {"price", spec.price}, {"quota", spec.quota}};
-      if (spec.per_user_limit > 0) {
-        body["per_user_limit"] = spec.per_user_limit;
-      }
-      const auto type =
-          api_.post("/api/concerts/" + std::to_string(c.id) + "/ticket-types", body, admin_);
-      EXPECT_EQ(type.status, 201) << type.body;
-      c.types.push_back(type.json()["id"].get<std::int64_t>());
-    }
-    if (publish) {
-      const auto r =
-          api_.patch("/api/concerts/" + std::to_string(c.id), {{"status", "published"}}, admin_);
-      EXPECT_EQ(r.status, 200) << r.body;
-    }
-    return c;
+  tiket::test::Concert concert(const std::vector<tiket::test::TypeSpec>& specs,
+                               bool publish = true) {
+    return tiket::test::create_concert(api_, admin_, specs, publish);
   }
 
   std::string customer(const std::string& name) {
@@ -116,12 +56,7 @@ class Bookings : public ::testing::Test {
 
   HttpResponse book(const std::string& token, std::int64_t concert_id, const nlohmann::json& list,
                     const std::string& key) const {
-    std::vector<std::string> headers;
-    if (!key.empty()) {
-      headers.push_back("Idempotency-Key: " + key);
-    }
-    return api_.post("/api/bookings", {{"concert_id", concert_id}, {"items", list}}, token,
-                     headers);
+    return tiket::test::book(api_, token, concert_id, list, key);
   }
 
   long long available(std::int64_t type) {

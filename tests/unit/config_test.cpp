@@ -195,15 +195,16 @@ TEST(Config, ProductionRefusesDevelopmentDefaults) {
                       {"JWT_PRIVATE_KEY_FILE", "/run/secrets/jwt.pem"},
                       {"LOGIN_CODE_SECRET", std::string(32, 's')},
                       {"SMTP_URL", "smtp://mail:587"},
-                      {"SMTP_FROM", "no-reply@tiket.example"}};
+                      {"SMTP_FROM", "no-reply@tiket.example"},
+                      {"MIDTRANS_SERVER_KEY", "Mid-server-prod"}};
   EXPECT_EQ(error_for(prod), "");
   const auto cfg = load_settings(prod);
   EXPECT_EQ(cfg.auth.mailer, "smtp");
   EXPECT_TRUE(cfg.auth.smtp_require_tls);
 
   // Each development default is refused, one at a time, naming its variable.
-  for (const auto* name :
-       {"DATABASE_URL", "JWT_PRIVATE_KEY_FILE", "LOGIN_CODE_SECRET", "SMTP_URL", "SMTP_FROM"}) {
+  for (const auto* name : {"DATABASE_URL", "JWT_PRIVATE_KEY_FILE", "LOGIN_CODE_SECRET", "SMTP_URL",
+                           "SMTP_FROM", "MIDTRANS_SERVER_KEY"}) {
     auto missing = prod;
     missing.erase(name);
     EXPECT_TRUE(error_for(missing).starts_with(std::string(name) + ":")) << name;
@@ -214,6 +215,10 @@ TEST(Config, ProductionRefusesDevelopmentDefaults) {
   auto outbox = prod;
   outbox["MAILER"] = "outbox";
   EXPECT_TRUE(error_for(outbox).starts_with("MAILER:"));
+  // Production confirms every notification with the status API unless told otherwise.
+  EXPECT_TRUE(cfg.payment.verify_with_status);
+  EXPECT_FALSE(load_settings({}).payment.verify_with_status);
+  EXPECT_TRUE(error_for({{"MIDTRANS_API_URL", "ftp://x"}}).starts_with("MIDTRANS_API_URL:"));
 }
 
 TEST(Config, RateLimitsUseBurstPerSeconds) {
