@@ -349,6 +349,33 @@ TEST_F(PaymentsWithShortTimeouts, ACreateTimeoutIsRetriedWithTheSameOrderIdAndMa
   EXPECT_EQ(api_.db().query_int("SELECT COUNT(*) FROM payments"), 1);
 }
 
+TEST_F(PaymentsWithShortTimeouts, AGatewayThatRefusesAReusedOrderIdGetsANewAttemptNeverTwoCharges) {
+  // The real Snap answers a reused order_id with 400 "has already been taken".
+  ASSERT_EQ(gateway_.post("/_fake/config", {{"duplicate_order", "reject"}}).status, 200);
+  const auto c = concert();
+  const auto budi = customer("budi");
+  const auto code = booking(budi, c, 1);
+  gateway_.fault({{"target", "create"}, {"mode", "delay"}, {"delay_ms", 2500}, {"count", 2}});
+  EXPECT_TRUE(pay(budi, code).is_problem(503));
+  // Wait until the gateway has handled both delayed tries (it made the transaction once).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (gateway_.transaction(code + "-1").is_null() ||
+         gateway_.transaction(code + "-1")["create_calls"] != 2) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << gateway_.log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The retry with the same order_id is refused: that attempt is closed, nobody saw its token.
+  const auto refused = pay(budi, code);
+  EXPECT_TRUE(refused.is_problem(502)) << refused.body;
+  EXPECT_EQ(payment_field(code + "-1", "status"), "failed");
+  const auto next = pay(budi, code);
+  ASSERT_EQ(next.status, 201) << next.body;
+  EXPECT_EQ(next.json()["order_id"], code + "-2");
+  EXPECT_EQ(gateway_.get("/_fake/transactions").json()["items"].size(), 2U);
+  ASSERT_EQ(gateway_.set_status(code + "-2", "settlement")["deliveries"][0]["status"], 200);
+  EXPECT_EQ(booking_status(code), "paid");
+}
+
 TEST_F(PaymentsWithShortTimeouts, TheBreakerOpensFailsFastAndClosesAgain) {
   const auto c = concert(50);
   const auto budi = customer("budi");
