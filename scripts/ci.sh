@@ -38,8 +38,12 @@ stage install-deps scripts/install-deps.sh
 stage "npm ci" npm ci --no-audit --no-fund
 stage format scripts/format.sh --check
 stage docs scripts/check-docs.sh
+# docs/openapi.yaml against the OpenAPI rules (redocly.yaml: recommended-strict, so a warning fails).
+stage openapi npx --no-install redocly lint --format=stylish docs/openapi.yaml
 stage modules scripts/module-graph.sh
 stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
+# Every route the build registers is in docs/openapi.yaml and the reverse (tests/api/).
+stage contract node --test tests/api/
 stage tidy scripts/tidy.sh
 stage "test dev" env PRESET=dev scripts/test.sh
 stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
