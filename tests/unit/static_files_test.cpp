@@ -32,7 +32,7 @@ TEST(StaticFiles, IfNoneMatchGets304WithTheSameValidators) {
   tiket::http::StaticFile file{"body", "text/plain", "\"4-abc\"", "no-cache"};
   tiket::http::Request req;
   EXPECT_EQ(tiket::http::serve_static(file, req).status, 200);
-  req.headers = {{"if-none-match", "\"x\", W/\"4-abc\""}};
+  req.headers = {{"if-none-match", R"("x", W/"4-abc")"}};
   const auto r = tiket::http::serve_static(file, req);
   EXPECT_EQ(r.status, 304);
   EXPECT_TRUE(r.body.empty());
