@@ -82,4 +82,7 @@ for ((run = 1; run <= RUNS; run++)); do
   echo "api-test: run $run of $RUNS against $base"
   node tests/api/run-collection.js --base-url "$base" --report-dir "$REPORT_DIR" --label "run$run"
 done
+# What the server's memory came to (Kubernetes requests and limits are sized from this).
+rss="$(awk '/^VmRSS|^VmHWM/ {printf "%s %s MiB  ", $1, int($2 / 1024)}' "/proc/$server_pid/status")"
+echo "api-test: server memory after $RUNS runs: $rss"
 echo "api-test: $RUNS runs passed; JUnit reports in $REPORT_DIR"

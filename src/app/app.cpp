@@ -268,6 +268,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   metrics.on_scrape([&] {
     metrics.db_pool_in_use().Set(static_cast<double>(pool.in_use()));
     metrics.db_pool_open().Set(static_cast<double>(pool.open()));
+    metrics.db_pool_max().Set(static_cast<double>(config.db_pool_size));
     metrics.worker_queue_depth().Set(static_cast<double>(workers.queue_depth()));
     metrics.worker_busy().Set(static_cast<double>(workers.busy()));
     metrics.in_flight().Set(static_cast<double>(lifecycle->in_flight.load()));

@@ -161,6 +161,7 @@ TEST_F(HttpCore, MetricsExposeRouteTemplatesAndGauges) {
             std::string::npos);
   EXPECT_NE(r.body.find("http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(r.body.find("db_pool_in_use"), std::string::npos);
+  EXPECT_NE(r.body.find("db_pool_max 8"), std::string::npos) << "DB_POOL_SIZE, for the pool alert";
   EXPECT_NE(r.body.find("worker_queue_depth"), std::string::npos);
   EXPECT_EQ(r.body.find("12345"), std::string::npos) << "raw paths must not become labels";
 }
