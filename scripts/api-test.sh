@@ -14,7 +14,8 @@
 #                 second run proves the collection does not depend on a fresh database)
 #
 # The server runs with APP_ENV=development and the development defaults, as `scripts/run.sh`
-# serves it, plus the demo data (`tiket-api seed-demo`) the collection logs in with.
+# serves it, plus the demo data (`tiket-api seed-demo`) the collection logs in with, and the
+# fake payment gateway (tests/fakes/midtrans) its payments folder pays through.
 # Needs `npm ci` (newman, ajv, yaml) and a build.
 set -euo pipefail
 
@@ -33,8 +34,10 @@ RUNS="${RUNS:-2}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tiket-api-test.XXXXXX")"
 db_dir=""
 server_pid=""
+fake_pid=""
 cleanup() {
   local rc=$?
+  [[ -z "$fake_pid" ]] || kill -TERM "$fake_pid" 2>/dev/null || true
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -59,17 +62,31 @@ export DATABASE_URL APP_ENV=development LOCAL_DIR="$tmp/app" LOG_LEVEL=warn
 "$TIKET_BIN" migrate
 "$TIKET_BIN" seed-demo
 
-# PORT=0: the kernel picks a free port; the server logs it in its "listening" line.
-PORT=0 HOST=127.0.0.1 LOG_LEVEL=info "$TIKET_BIN" serve >"$tmp/server.log" 2>&1 &
+# The fake payment gateway (tests/fakes/midtrans) for the collection's payments folder, as
+# scripts/run.sh starts it: it needs the service's port for its notifications, so both ports
+# are chosen up front.
+port="$(free_port)"
+fake_port="$(free_port)"
+MIDTRANS_SERVER_KEY="SB-Mid-server-api-test-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
+PAYMENT_CALLBACK_URL="http://127.0.0.1:$port/api/payments/notifications"
+MIDTRANS_SNAP_URL="http://127.0.0.1:$fake_port"
+MIDTRANS_API_URL="http://127.0.0.1:$fake_port"
+export MIDTRANS_SERVER_KEY PAYMENT_CALLBACK_URL MIDTRANS_SNAP_URL MIDTRANS_API_URL
+node tests/fakes/midtrans/server.js --host 127.0.0.1 --port "$fake_port" \
+  --notify-url "$PAYMENT_CALLBACK_URL" >"$tmp/fake.log" 2>&1 &
+fake_pid=$!
+
+PORT="$port" HOST=127.0.0.1 LOG_LEVEL=info "$TIKET_BIN" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
-port=""
+listening=""
 for ((i = 0; i < 300; i++)); do
   kill -0 "$server_pid" 2>/dev/null || { tail -n 20 "$tmp/server.log" >&2; echo "api-test: tiket-api exited" >&2; exit 1; }
-  port="$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/server.log" | head -n 1)"
-  [[ -z "$port" ]] || break
+  listening="$(grep -m1 '"msg":"listening"' "$tmp/server.log" || true)"
+  [[ -z "$listening" ]] || break
   sleep 0.1
 done
-[[ -n "$port" ]] || { echo "api-test: tiket-api did not start listening in 30 s" >&2; exit 1; }
+[[ -n "$listening" ]] || { echo "api-test: tiket-api did not start listening in 30 s" >&2; exit 1; }
+grep -q '^fake-midtrans listening on ' "$tmp/fake.log" || { cat "$tmp/fake.log" >&2; echo "api-test: the fake gateway did not start" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 for ((i = 0; i < 300; i++)); do
   curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
@@ -80,7 +97,8 @@ curl -fsS -o /dev/null "$base/readyz" || { echo "api-test: $base/readyz never an
 rm -rf -- "$REPORT_DIR"
 for ((run = 1; run <= RUNS; run++)); do
   echo "api-test: run $run of $RUNS against $base"
-  node tests/api/run-collection.js --base-url "$base" --report-dir "$REPORT_DIR" --label "run$run"
+  node tests/api/run-collection.js --base-url "$base" --fake-gateway-url "http://127.0.0.1:$fake_port" \
+    --report-dir "$REPORT_DIR" --label "run$run"
 done
 # What the server's memory came to (Kubernetes requests and limits are sized from this).
 rss="$(awk '/^VmRSS|^VmHWM/ {printf "%s %s MiB  ", $1, int($2 / 1024)}' "/proc/$server_pid/status")"

@@ -120,7 +120,8 @@ TEST(Config, DevelopmentRelaxesTheLoginAndRegisterLimitsOnly) {
                                   {"JWT_PRIVATE_KEY_FILE", "/run/secrets/jwt.pem"},
                                   {"LOGIN_CODE_SECRET", std::string(32, 's')},
                                   {"SMTP_URL", "smtp://mail:587"},
-                                  {"SMTP_FROM", "no-reply@tiket.example"}};
+                                  {"SMTP_FROM", "no-reply@tiket.example"},
+                                  {"MIDTRANS_SERVER_KEY", "Mid-server-prod"}};
   for (const auto& env : {Environment{{"APP_ENV", "test"}}, production}) {
     const auto cfg = load_settings(env);
     EXPECT_EQ(cfg.auth.rate_register_ip.burst, 10U) << env.at("APP_ENV");
