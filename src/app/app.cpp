@@ -8,6 +8,8 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -25,6 +27,17 @@
 namespace tiket::app {
 
 namespace {
+
+// STATIC_DIR, or the `static` folder the build assembles next to the executable
+// (build/<preset>/static; /app/static in the image, which sets STATIC_DIR).
+std::filesystem::path static_dir(const core::Config& config) {
+  if (!config.static_dir.empty()) {
+    return config.static_dir;
+  }
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path("static") : exe.parent_path() / "static";
+}
 
 int wait_for_signal(const sigset_t& signals) {
   int sig = 0;
@@ -173,6 +186,31 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
 }
 }  // namespace
 
+namespace {
+// Every route the service serves; `serve` and `routes` (the contract test) share it.
+void register_service_routes(http::Router& router, Modules& modules, const ops::OpsDeps& ops,
+                             const std::shared_ptr<const http::StaticFiles>& static_files) {
+  ops::register_routes(router, ops);
+  ops::register_docs_routes(router, static_files);
+  modules.register_routes(router);
+}
+}  // namespace
+
+int print_routes(const Settings& settings, sql::Driver& driver) {
+  db::Pool pool(driver, pool_options(settings.core));  // connects only when asked; never here
+  http::Metrics metrics;
+  Modules modules(settings, pool, metrics.registry());
+  http::Router router;
+  register_service_routes(router, modules,
+                          {pool, metrics, std::make_shared<http::Lifecycle>(),
+                           std::make_shared<const std::vector<db::Migration>>()},
+                          std::make_shared<const http::StaticFiles>());
+  for (const auto& route : router.routes()) {
+    std::cout << http::to_string(route.method) << ' ' << route.path_template << '\n';
+  }
+  return 0;
+}
+
 int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_routes) {
   const auto& config = settings.core;
   // Block the shutdown signals in every thread we start; main waits for them with sigwait.
@@ -201,13 +239,17 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   options.body_timeout = config.body_timeout;
   options.keepalive_timeout = config.keepalive_timeout;
   options.drain_idle_grace = config.shutdown_idle_grace;
+  options.cors = http::CorsPolicy(config.cors_allowed_origins);
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
   Modules modules(settings, pool, metrics.registry());
   http::Router router;
-  ops::register_routes(router, {pool, metrics, lifecycle, migrations});
-  modules.register_routes(router);
+  const auto static_files =
+      std::make_shared<const http::StaticFiles>(http::StaticFiles::load(static_dir(config)));
+  core::log::info("static files loaded",
+                  {{"static_dir", static_files->root().string()}, {"files", static_files->size()}});
+  register_service_routes(router, modules, {pool, metrics, lifecycle, migrations}, static_files);
   if (extra_routes) {
     extra_routes(router);
   }
@@ -226,6 +268,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   metrics.on_scrape([&] {
     metrics.db_pool_in_use().Set(static_cast<double>(pool.in_use()));
     metrics.db_pool_open().Set(static_cast<double>(pool.open()));
+    metrics.db_pool_max().Set(static_cast<double>(config.db_pool_size));
     metrics.worker_queue_depth().Set(static_cast<double>(workers.queue_depth()));
     metrics.worker_busy().Set(static_cast<double>(workers.busy()));
     metrics.in_flight().Set(static_cast<double>(lifecycle->in_flight.load()));

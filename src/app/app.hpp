@@ -22,6 +22,11 @@ using RouteHook = std::function<void(http::Router&)>;
 // SIGTERM/SIGINT and shuts down gracefully. Returns the process exit code.
 int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_routes = {});
 
+// `tiket-api routes`: prints every route the service registers, one `METHOD /path/{param}` a
+// line, without touching the database. The contract test (tests/api/contract.test.js) checks
+// them against docs/openapi.yaml.
+int print_routes(const Settings& settings, sql::Driver& driver);
+
 // `tiket-api migrate`: applies pending migrations and exits.
 int migrate(const core::Config& config, sql::Driver& driver);
 

@@ -143,18 +143,19 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
 
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo]\n"
+    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo|routes]\n"
                  "  serve         apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
                  "  migrate       apply pending migrations and exit\n"
                  "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
                  "stdin\n"
                  "  seed-demo     create the demo users, and the concerts of DEMO_CATALOG_FILE\n"
                  "                (development and test only)\n"
+                 "  routes        print every route (METHOD /path), without a database\n"
                  "Configuration comes from the environment; see README.md.\n";
     return 0;
   }
   if (command != "serve" && command != "migrate" && command != "create-admin" &&
-      command != "seed-demo") {
+      command != "seed-demo" && command != "routes") {
     std::cerr << "tiket-api: unknown command '" << command << "' (try --help)\n";
     return 2;
   }
@@ -181,6 +182,8 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
       code = create_admin(settings, driver, args);
     } else if (command == "seed-demo") {
       code = seed_demo(settings, driver);
+    } else if (command == "routes") {
+      code = print_routes(settings, driver);
     } else {
       code = serve(settings, driver, extra_routes);
     }

@@ -1,6 +1,8 @@
 #include "core/config.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace tiket::core {
 
@@ -56,6 +58,47 @@ std::string read_log_level(const EnvReader& env, std::string fallback) {
   env.reject("LOG_LEVEL", "trace, debug, info, warn, error, critical or off");
 }
 
+// CORS_ALLOWED_ORIGINS: comma-separated `http(s)://host[:port]`, no path, no `*` (origins are
+// echoed exactly, never as a wildcard). Stored in lower case, as browsers send them.
+std::vector<std::string> read_cors_origins(const EnvReader& env) {
+  std::vector<std::string> origins;
+  const auto raw = env.value("CORS_ALLOWED_ORIGINS");
+  if (!raw) {
+    return origins;
+  }
+  std::size_t pos = 0;
+  while (pos <= raw->size()) {
+    const auto comma = raw->find(',', pos);
+    const auto end = comma == std::string_view::npos ? raw->size() : comma;
+    std::string origin;
+    for (const char c : raw->substr(pos, end - pos)) {
+      if (c != ' ' && c != '\t') {
+        origin += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    const auto scheme_end = origin.find("://");
+    const auto scheme = origin.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+    const auto authority =
+        scheme_end == std::string::npos ? std::string() : origin.substr(scheme_end + 3);
+    const bool valid_authority =
+        !authority.empty() && std::all_of(authority.begin(), authority.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' ||
+                 c == ':' || c == '[' || c == ']';
+        });
+    if ((scheme != "http" && scheme != "https") || !valid_authority) {
+      env.reject("CORS_ALLOWED_ORIGINS",
+                 "comma-separated origins like https://app.example or http://localhost:3000 "
+                 "(no path, no *)");
+    }
+    origins.push_back(std::move(origin));
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    pos = comma + 1;
+  }
+  return origins;
+}
+
 }  // namespace
 
 std::string_view to_string(AppEnv env) {
@@ -107,6 +150,8 @@ Config load_config(const Environment& environment) {
   cfg.migrations_dir = env.text("MIGRATIONS_DIR", cfg.migrations_dir);
   cfg.migrate_on_start = env.boolean("MIGRATE_ON_START", cfg.migrate_on_start);
   cfg.local_dir = env.text("LOCAL_DIR", cfg.local_dir);
+  cfg.static_dir = env.text("STATIC_DIR", cfg.static_dir);
+  cfg.cors_allowed_origins = read_cors_origins(env);
   return cfg;
 }
 

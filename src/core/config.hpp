@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/database_url.hpp"
 #include "core/env.hpp"
@@ -47,6 +48,12 @@ struct Config {
 
   // Where development keys and the private database live (scripts use the same variable).
   std::string local_dir = ".local";
+
+  // The files behind /openapi.yaml and /docs. Empty: the `static` folder next to the executable,
+  // where the build assembles them.
+  std::string static_dir;
+  // Browser origins allowed to call the API (CORS), as `scheme://host[:port]`, lower case.
+  std::vector<std::string> cors_allowed_origins;
 };
 
 // Pure: the same environment always gives the same Config or the same ConfigError.

@@ -30,7 +30,9 @@ Metrics::Metrics()
       worker_busy_(make_gauge(*registry_, "worker_busy_threads", "Worker threads running a task")),
       db_pool_in_use_(
           make_gauge(*registry_, "db_pool_in_use", "Database connections lent out of the pool")),
-      db_pool_open_(make_gauge(*registry_, "db_pool_open", "Database connections open")) {}
+      db_pool_open_(make_gauge(*registry_, "db_pool_open", "Database connections open")),
+      db_pool_max_(make_gauge(*registry_, "db_pool_max",
+                              "Database connections the pool may open (DB_POOL_SIZE)")) {}
 
 void Metrics::observe_request(std::size_t route_id, std::string_view route, Method method,
                               int status, double seconds) {

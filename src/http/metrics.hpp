@@ -35,6 +35,8 @@ class Metrics {
   prometheus::Gauge& worker_busy() { return *worker_busy_; }
   prometheus::Gauge& db_pool_in_use() { return *db_pool_in_use_; }
   prometheus::Gauge& db_pool_open() { return *db_pool_open_; }
+  // DB_POOL_SIZE, so that alerts can compare db_pool_in_use with it.
+  prometheus::Gauge& db_pool_max() { return *db_pool_max_; }
 
   // Hooks run just before each scrape, to read gauges that are cheaper to sample than to track.
   void on_scrape(std::function<void()> hook);
@@ -55,6 +57,7 @@ class Metrics {
   prometheus::Gauge* worker_busy_;
   prometheus::Gauge* db_pool_in_use_;
   prometheus::Gauge* db_pool_open_;
+  prometheus::Gauge* db_pool_max_;
 
   std::shared_mutex series_mutex_;
   std::unordered_map<std::uint64_t, Series> series_;

@@ -45,6 +45,7 @@ struct Server::State {
   Metrics* metrics = nullptr;
   std::size_t max_body_bytes = 0;
   std::shared_ptr<Lifecycle> lifecycle;
+  CorsPolicy cors;
   P::Mime::MediaType json_mime = P::Mime::MediaType::fromString("application/json");
   P::Mime::MediaType problem_mime = P::Mime::MediaType::fromString("application/problem+json");
   // Draining: when connections that send nothing may be shut down (set before `draining`).
@@ -78,6 +79,9 @@ void set_header(P::Header::Collection& headers, std::string name, std::string va
 // Route ids for answers that did not come from a route; they share the metrics cache.
 constexpr std::size_t kUnmatched = std::numeric_limits<std::uint32_t>::max() - 1;
 constexpr std::string_view kUnmatchedLabel = "unmatched";
+// OPTIONS requests (CORS preflights) on a known path, answered by the server, not a route.
+constexpr std::size_t kOptions = std::numeric_limits<std::uint32_t>::max() - 2;
+constexpr std::string_view kOptionsLabel = "options";
 
 Method from_pistache(P::Method m) {
   switch (m) {
@@ -344,10 +348,33 @@ void record(const std::shared_ptr<Server::State>& state, const Request& req, std
   write_access_log(req, route_label, status, elapsed);
 }
 
+void send_response(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writer,
+                   const Request& req, std::size_t route_id, std::string_view route_label,
+                   const Response& resp, const DirectWrite& conn);
+
 // Sends the response, then records metrics and the access log. Safe on any thread.
+// With CORS on, every response varies by Origin, and one to an allowed origin names it.
 void finish(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writer,
             const Request& req, std::size_t route_id, std::string_view route_label,
             const Response& resp, const DirectWrite& conn) {
+  if (!state->cors.enabled()) {
+    send_response(state, writer, req, route_id, route_label, resp, conn);
+    return;
+  }
+  Response with_cors = resp;
+  with_cors.headers.emplace_back("Vary", "Origin");
+  const auto origin = req.header("origin");
+  if (origin && state->cors.allows(*origin)) {
+    with_cors.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
+    with_cors.headers.emplace_back("Access-Control-Expose-Headers",
+                                   std::string(CorsPolicy::kExposeHeaders));
+  }
+  send_response(state, writer, req, route_id, route_label, with_cors, conn);
+}
+
+void send_response(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writer,
+                   const Request& req, std::size_t route_id, std::string_view route_label,
+                   const Response& resp, const DirectWrite& conn) {
   const bool draining = state->lifecycle->draining.load();
   if (draining) {
     conn.connection->told_to_close.store(true);  // before the write completes (ADR 0012)
@@ -446,6 +473,9 @@ class Dispatcher final : public P::Handler {
     const DirectWrite conn = accept_request(preq, writer);
     auto req = read_request(preq, writer, conn, received_at);
     if (!req || refused_before_routing(*req, writer, conn)) {
+      return;
+    }
+    if (req->method == Method::Options && answered_options(*req, writer, conn)) {
       return;
     }
     const Route* route = match_route(*req, writer, conn);
@@ -566,6 +596,43 @@ class Dispatcher final : public P::Handler {
       return true;
     }
     return false;
+  }
+
+  // OPTIONS on a known path: 204 with Allow, and for a CORS preflight from an allowed origin the
+  // methods and headers it may use (finish() adds the origin itself). A preflight from another
+  // origin gets 403. False when a route handles OPTIONS itself or the path is unknown (routing
+  // then answers 404).
+  bool answered_options(const Request& req, P::ResponseWriter& writer, const DirectWrite& conn) {
+    RouteMatch match;
+    try {
+      match = state_->router.match(Method::Options, req.path);
+    } catch (...) {
+      return false;  // routing answers the malformed path
+    }
+    if (match.kind != RouteMatch::Kind::MethodNotAllowed) {
+      return false;
+    }
+    const auto allow = match.allow + ", OPTIONS";
+    const auto origin = req.header("origin");
+    const bool preflight = origin && req.header("access-control-request-method");
+    if (preflight && !state_->cors.allows(*origin)) {
+      finish(state_, writer, req, kOptions, kOptionsLabel,
+             error_response(std::make_exception_ptr(core::AppError::forbidden(
+                                "Cross-origin requests from this origin are not allowed.")),
+                            req),
+             conn);
+      return true;
+    }
+    auto resp = Response::empty(204);
+    resp.headers.emplace_back("Allow", allow);
+    if (preflight) {
+      resp.headers.emplace_back("Access-Control-Allow-Methods", allow);
+      resp.headers.emplace_back("Access-Control-Allow-Headers",
+                                std::string(CorsPolicy::kAllowHeaders));
+      resp.headers.emplace_back("Access-Control-Max-Age", std::string(CorsPolicy::kMaxAgeSeconds));
+    }
+    finish(state_, writer, req, kOptions, kOptionsLabel, resp, conn);
+    return true;
   }
 
   // The matched route with the path parameters stored in req, or nullptr after a 404/405.
@@ -699,6 +766,7 @@ Server::Server(ServerOptions options, Router router, WorkerPool& workers, Metric
   state_->workers = &workers;
   state_->metrics = &metrics;
   state_->max_body_bytes = options_.max_body_bytes;
+  state_->cors = options_.cors;
 }
 
 Server::~Server() {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "http/cors.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
@@ -28,6 +29,8 @@ struct ServerOptions {
   // After SIGTERM, a keep-alive connection that sends no request for this long is closed
   // (ADR 0012). Connections that do send one are closed right after its answer.
   std::chrono::milliseconds drain_idle_grace{1000};
+  // Browser origins answered with CORS headers; empty: none (CORS_ALLOWED_ORIGINS).
+  CorsPolicy cors;
 };
 
 // Shared between the dispatcher clones (one per reactor thread), the workers and main.

@@ -49,4 +49,35 @@ void register_routes(http::Router& router, OpsDeps deps) {
   });
 }
 
+namespace {
+http::Response static_or_404(const http::StaticFiles& files, const std::string& name,
+                             const http::Request& req) {
+  const auto* file = files.find(name);
+  if (file == nullptr) {
+    throw core::AppError::not_found("No file matches " + req.path + ".");
+  }
+  return http::serve_static(*file, req);
+}
+}  // namespace
+
+void register_docs_routes(http::Router& router,
+                          const std::shared_ptr<const http::StaticFiles>& files) {
+  router.add(
+      http::Method::Get, "/openapi.yaml",
+      [files](http::Request& req) { return static_or_404(*files, "openapi.yaml", req); },
+      http::Execution::Inline);
+  router.add(
+      http::Method::Get, "/docs",
+      [files](http::Request& req) { return static_or_404(*files, "docs/index.html", req); },
+      http::Execution::Inline);
+  // One segment: the router never matches a `/` inside {file}; an encoded one (%2F), `..` or
+  // anything else that is not a file found inside the folder at start-up is a 404.
+  router.add(
+      http::Method::Get, "/docs/{file}",
+      [files](http::Request& req) {
+        return static_or_404(*files, "docs/" + std::string(req.param("file").value_or("")), req);
+      },
+      http::Execution::Inline);
+}
+
 }  // namespace tiket::ops

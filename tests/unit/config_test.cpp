@@ -102,10 +102,36 @@ TEST(Config, AuthDefaultsAreUnchanged) {
   EXPECT_EQ(cfg.auth.common_passwords_file, "data/common-passwords.txt");
   EXPECT_EQ(cfg.auth.mailer, "outbox");
   EXPECT_FALSE(cfg.auth.smtp_require_tls);
-  EXPECT_EQ(cfg.auth.rate_login_ip.burst, 20U);
+  EXPECT_EQ(cfg.auth.rate_login_ip.burst, 1000U);  // development; 20 in test and production
   EXPECT_EQ(cfg.auth.rate_register_ip.period_seconds, 3600U);
   EXPECT_EQ(cfg.auth.rate_users_create.burst, 30U);
   EXPECT_EQ(cfg.demo_catalog_file, "data/demo-catalog.json");
+}
+
+TEST(Config, DevelopmentRelaxesTheLoginAndRegisterLimitsOnly) {
+  // The Postman collection runs again and again against one development server (tests/api/).
+  const auto dev = load_settings({});
+  EXPECT_EQ(dev.auth.rate_register_ip.burst, 1000U);
+  EXPECT_EQ(dev.auth.rate_login_ip.burst, 1000U);
+  EXPECT_EQ(dev.auth.rate_login_account.burst, 1000U);
+  EXPECT_EQ(dev.auth.rate_code_account.burst, 3U);
+  const Environment production = {{"APP_ENV", "production"},
+                                  {"DATABASE_URL", "mysql://app:s3cret@db/t"},
+                                  {"JWT_PRIVATE_KEY_FILE", "/run/secrets/jwt.pem"},
+                                  {"LOGIN_CODE_SECRET", std::string(32, 's')},
+                                  {"SMTP_URL", "smtp://mail:587"},
+                                  {"SMTP_FROM", "no-reply@tiket.example"},
+                                  {"MIDTRANS_SERVER_KEY", "Mid-server-prod"}};
+  for (const auto& env : {Environment{{"APP_ENV", "test"}}, production}) {
+    const auto cfg = load_settings(env);
+    EXPECT_EQ(cfg.auth.rate_register_ip.burst, 10U) << env.at("APP_ENV");
+    EXPECT_EQ(cfg.auth.rate_register_ip.period_seconds, 3600U) << env.at("APP_ENV");
+    EXPECT_EQ(cfg.auth.rate_login_ip.burst, 20U) << env.at("APP_ENV");
+    EXPECT_EQ(cfg.auth.rate_login_account.burst, 10U) << env.at("APP_ENV");
+  }
+  const tiket::auth::Settings defaults;
+  EXPECT_EQ(defaults.rate_register_ip.burst, 10U);
+  EXPECT_EQ(load_settings({{"RATE_LIMIT_REGISTER_IP", "5/60"}}).auth.rate_register_ip.burst, 5U);
 }
 
 TEST(Config, EachModuleReadsItsOwnVariables) {
