@@ -86,6 +86,13 @@ for ((i = 0; i < 300; i++)); do
   sleep 0.1
 done
 [[ -n "$listening" ]] || { echo "api-test: tiket-api did not start listening in 30 s" >&2; exit 1; }
+# The fake starts in parallel with the service and may be slower (Node's start-up on a busy
+# machine): wait for its line too, with the same patience.
+for ((i = 0; i < 300; i++)); do
+  grep -q '^fake-midtrans listening on ' "$tmp/fake.log" && break
+  kill -0 "$fake_pid" 2>/dev/null || break
+  sleep 0.1
+done
 grep -q '^fake-midtrans listening on ' "$tmp/fake.log" || { cat "$tmp/fake.log" >&2; echo "api-test: the fake gateway did not start" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 for ((i = 0; i < 300; i++)); do

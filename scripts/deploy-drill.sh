@@ -121,10 +121,11 @@ sed -e "s|@PREFIX@|$tmp/nginx|g" -e "s|@PORT@|$nginx_port|g" scripts/drill/nginx
   >"$tmp/nginx/nginx.conf"
 nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
 nginx_pid=$!
-for ((i = 0; i < 50; i++)); do
+for ((i = 0; i < 300; i++)); do
   curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/healthz" 2>/dev/null && break
   sleep 0.1
 done
+curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/healthz" || { log "nginx did not answer in 30 s"; exit 1; }
 log "nginx on port $nginx_port"
 
 TARGET="http://127.0.0.1:$nginx_port" CONNECTIONS="$CONNECTIONS" \
