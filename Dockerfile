@@ -56,10 +56,14 @@ COPY docs/openapi.yaml docs/openapi.yaml
 COPY docs/swagger-ui/ docs/swagger-ui/
 COPY node_modules/swagger-ui-dist/ node_modules/swagger-ui-dist/
 
+# The commit for `tiket-api --version` (the context has no .git): scripts/image.sh and the
+# workflow pass it.
+ARG TIKET_COMMIT=unknown
 # The same release preset scripts/run.sh serves (RelWithDebInfo). The debug
 # info is stripped afterwards: it is most of the binary's size and nobody
 # attaches a debugger inside the container.
 RUN cmake --preset release -DTIKET_BUILD_TESTS=OFF -DTIKET_BUILD_BENCH=OFF \
+      -DTIKET_COMMIT="${TIKET_COMMIT}" \
  && cmake --build --preset release \
  && strip --strip-unneeded build/release/tiket-api
 

@@ -41,7 +41,7 @@ stage docs scripts/check-docs.sh
 # docs/openapi.yaml against the OpenAPI rules (redocly.yaml: recommended-strict, so a warning fails).
 stage openapi npx --no-install redocly lint --format=stylish docs/openapi.yaml
 # deploy/k8s overlays rendered (kubectl kustomize) and validated against the Kubernetes schemas.
-stage k8s node deploy/k8s/validate.mjs
+stage k8s bash -c "node deploy/k8s/validate.mjs && node deploy/compose/check.mjs"
 # Prometheus config, alert rules and their unit tests (promtool), the Grafana dashboard.
 stage monitoring deploy/monitoring/check.sh
 stage modules scripts/module-graph.sh

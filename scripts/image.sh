@@ -198,6 +198,7 @@ cmd_build() {
     --format docker \
     --pull=never \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    --build-arg "TIKET_COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
     --file Dockerfile \
     --tag "$IMAGE" \
     .
@@ -258,6 +259,14 @@ cmd_smoke() {
   out="$(in_ctr -- tiket-api --help)" || fail "tiket-api --help exited $?"
   [[ "$out" == "usage: tiket-api"* ]] || fail "tiket-api --help printed: $out"
   pass "--help prints usage"
+
+  # The image carries the commit it was built from.
+  local commit
+  commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+  out="$(in_ctr -- tiket-api --version)" || fail "tiket-api --version exited $?"
+  [[ "$out" =~ ^tiket-api\ [0-9]+\.[0-9]+\.[0-9]+\ \(commit\ ${commit}\)$ ]] ||
+    fail "tiket-api --version printed '$out', want the version and commit $commit"
+  pass "--version names commit $commit"
 
   # Production must refuse to start on the development DATABASE_URL default:
   # exit 2, one line on stderr naming DATABASE_URL. buildah run passes no host

@@ -63,6 +63,11 @@ start_throwaway_db() {
 }
 
 scripts/install-deps.sh
+# The build copies the Swagger UI that GET /docs serves from the npm package swagger-ui-dist,
+# and the docs tests read it: a fresh clone needs `npm ci` once, as scripts/run.sh does.
+if [[ ! -f node_modules/swagger-ui-dist/package.json ]]; then
+  npm ci --no-audit --no-fund
+fi
 
 # A few seconds, no build and no database needed: run them first, so a broken
 # fake fails fast.

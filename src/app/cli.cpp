@@ -142,8 +142,12 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
   }
 
   const std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "--version" || command == "version") {
+    std::cout << "tiket-api " << TIKET_VERSION << " (commit " << TIKET_COMMIT << ")\n";
+    return 0;
+  }
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo|routes]\n"
+    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo|routes|--version]\n"
                  "  serve         apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
                  "  migrate       apply pending migrations and exit\n"
                  "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
@@ -151,6 +155,7 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
                  "  seed-demo     create the demo users, and the concerts of DEMO_CATALOG_FILE\n"
                  "                (development and test only)\n"
                  "  routes        print every route (METHOD /path), without a database\n"
+                 "  --version     print the version and the commit it was built from\n"
                  "Configuration comes from the environment; see README.md.\n";
     return 0;
   }
