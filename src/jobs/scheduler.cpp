@@ -159,6 +159,27 @@ const Job* Scheduler::find(std::string_view name) const {
 
 void Scheduler::start() {
   started_ = true;
+  ensure_registered();
+  if (settings_.enabled) {
+    poller_ = std::thread([this] { loop(); });
+  }
+}
+
+bool Scheduler::ensure_registered() {
+  if (registered_.load()) {
+    return true;
+  }
+  try {
+    register_rows();
+  } catch (const std::exception& e) {
+    core::log::warn("jobs: lease rows not created yet", {{"error", e.what()}});
+    return false;
+  }
+  registered_.store(true);
+  return true;
+}
+
+void Scheduler::register_rows() {
   db::transaction(pool_, [&](db::Connection& conn) {
     const auto now = db_now(conn);
     for (const auto& job : jobs_) {
@@ -172,9 +193,6 @@ void Scheduler::start() {
       stmt.executeUpdate();
     }
   });
-  if (settings_.enabled) {
-    poller_ = std::thread([this] { loop(); });
-  }
 }
 
 void Scheduler::request_stop() {
@@ -216,15 +234,17 @@ void Scheduler::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    for (const auto& job : jobs_) {
-      if (busy_here(job.name)) {
-        continue;
-      }
-      try {
-        poll(job);
-      } catch (const std::exception& e) {
-        // The database may be down; the next poll tries again.
-        core::log::warn("job poll failed", {{"job", job.name}, {"error", e.what()}});
+    if (ensure_registered()) {
+      for (const auto& job : jobs_) {
+        if (busy_here(job.name)) {
+          continue;
+        }
+        try {
+          poll(job);
+        } catch (const std::exception& e) {
+          // The database may be down; the next poll tries again.
+          core::log::warn("job poll failed", {{"job", job.name}, {"error", e.what()}});
+        }
       }
     }
     lock.lock();
@@ -328,6 +348,9 @@ std::int64_t Scheduler::run_now(std::string_view name, std::int64_t admin_id) {
     if (stopping_) {
       throw core::AppError::unavailable("The server is shutting down.", 1);
     }
+  }
+  if (!ensure_registered()) {
+    throw core::AppError::unavailable("The database is not ready.", 5);
   }
   const auto run_id = db::transaction(pool_, [&](db::Connection& conn) {
     auto& take = conn.prepare(
@@ -467,6 +490,7 @@ void Scheduler::record_metrics(const std::string& job, const std::string& outcom
 }
 
 std::vector<JobStatus> Scheduler::status() {
+  ensure_registered();
   return db::with_connection(pool_, [&](db::Connection& conn) {
     std::vector<JobStatus> out;
     for (const auto& job : jobs_) {

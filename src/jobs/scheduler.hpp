@@ -65,7 +65,9 @@ class Scheduler {
 
   // Before start() only. Throws std::logic_error on a duplicate or malformed name.
   void add(Job job);
-  // Creates the missing lease rows and, when JOBS_ENABLED, starts polling for due jobs.
+  // Creates the missing lease rows and, when JOBS_ENABLED, starts polling for due jobs. The
+  // database may be down or not migrated yet (MIGRATE_ON_START=false): the rows are then
+  // created by the first poll or request that finds it ready.
   void start();
   // Shutdown, first half: no new runs; running ones are asked to stop (they end at their next
   // check, or at their timeout). Does not wait.
@@ -98,6 +100,9 @@ class Scheduler {
   };
 
   void loop();
+  // Creates the lease rows once; false (logged) while the database cannot.
+  bool ensure_registered();
+  void register_rows();
   void poll(const Job& job);
   void launch(const Job& job, std::int64_t run_id);
   void execute(const Job& job, std::int64_t run_id, JobContext& context);
@@ -110,6 +115,7 @@ class Scheduler {
   Settings settings_;
   std::vector<Job> jobs_;
   bool started_ = false;
+  std::atomic<bool> registered_{false};
 
   prometheus::Family<prometheus::Counter>& runs_total_;
   prometheus::Family<prometheus::Histogram>& duration_;
