@@ -128,7 +128,11 @@ Scheduler::Scheduler(db::Pool& pool, Settings settings, prometheus::Registry& re
       last_success_(prometheus::BuildGauge()
                         .Name("tiket_job_last_success_timestamp_seconds")
                         .Help("Unix time of the last successful run of each job on this replica")
-                        .Register(registry)) {}
+                        .Register(registry)),
+      interval_(prometheus::BuildGauge()
+                    .Name("tiket_job_interval_seconds")
+                    .Help("The time between two slots of each job (a day for daily jobs)")
+                    .Register(registry)) {}
 
 Scheduler::~Scheduler() {
   stop();
@@ -159,6 +163,11 @@ const Job* Scheduler::find(std::string_view name) const {
 
 void Scheduler::start() {
   started_ = true;
+  for (const auto& job : jobs_) {
+    const auto every =
+        job.schedule.kind == Schedule::Kind::interval ? job.schedule.every : std::chrono::hours(24);
+    interval_.Add({{"job_name", job.name}}).Set(static_cast<double>(every.count()));
+  }
   ensure_registered();
   if (settings_.enabled) {
     poller_ = std::thread([this] { loop(); });
@@ -475,15 +484,15 @@ void Scheduler::finish(const Job& job, std::int64_t run_id, const std::string& o
 }
 
 void Scheduler::record_metrics(const std::string& job, const std::string& outcome, double seconds) {
-  runs_total_.Add({{"job", job}, {"outcome", outcome}}).Increment();
+  runs_total_.Add({{"job_name", job}, {"outcome", outcome}}).Increment();
   if (outcome == "skipped") {
     return;
   }
   static const prometheus::Histogram::BucketBoundaries buckets{0.01, 0.1, 0.5, 1,   5,
                                                                15,   60,  300, 900, 3600};
-  duration_.Add({{"job", job}}, buckets).Observe(seconds);
+  duration_.Add({{"job_name", job}}, buckets).Observe(seconds);
   if (outcome == "succeeded") {
-    last_success_.Add({{"job", job}})
+    last_success_.Add({{"job_name", job}})
         .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
                  .count());
   }

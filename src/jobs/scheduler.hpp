@@ -120,6 +120,7 @@ class Scheduler {
   prometheus::Family<prometheus::Counter>& runs_total_;
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Gauge>& last_success_;
+  prometheus::Family<prometheus::Gauge>& interval_;
 
   std::mutex mutex_;  // guards stopping_ and active_
   std::condition_variable wake_;

@@ -168,11 +168,16 @@ TEST_F(Jobs, RunsArePagedNewestFirst) {
   EXPECT_EQ(second.json()["items"][0]["id"], ids[0]);
   EXPECT_TRUE(second.json()["next_cursor"].is_null());
   // Metrics: runs by job and outcome, durations, the last success.
-  EXPECT_EQ(metric(api_, R"(tiket_job_runs_total{job="reconcile-payments",outcome="succeeded"})"),
+  EXPECT_EQ(
+      metric(api_, R"(tiket_job_runs_total{job_name="reconcile-payments",outcome="succeeded"})"),
+      3);
+  EXPECT_EQ(metric(api_, R"(tiket_job_run_duration_seconds_count{job_name="reconcile-payments"})"),
             3);
-  EXPECT_EQ(metric(api_, R"(tiket_job_run_duration_seconds_count{job="reconcile-payments"})"), 3);
-  EXPECT_GT(metric(api_, R"(tiket_job_last_success_timestamp_seconds{job="reconcile-payments"})"),
-            1.7e9);
+  EXPECT_GT(
+      metric(api_, R"(tiket_job_last_success_timestamp_seconds{job_name="reconcile-payments"})"),
+      1.7e9);
+  EXPECT_EQ(metric(api_, R"(tiket_job_interval_seconds{job_name="reconcile-payments"})"), 3600);
+  EXPECT_EQ(metric(api_, R"(tiket_job_interval_seconds{job_name="purge"})"), 86400);
   // A cursor belongs to its list.
   EXPECT_TRUE(api_.get("/api/users?cursor=" + cursor, admin_).is_problem(400));
 }
