@@ -16,7 +16,6 @@
 #include "app/modules.hpp"
 #include "core/backoff.hpp"
 #include "core/logging.hpp"
-#include "core/periodic.hpp"
 #include "db/errors.hpp"
 #include "db/transaction.hpp"
 #include "http/metrics.hpp"
@@ -254,15 +253,8 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
     extra_routes(router);
   }
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
-  // Until the scheduler slice: overdue holds are expired, and open payments reconciled, by
-  // plain periodic timers.
-  const core::PeriodicTask expiry("expire-bookings", settings.booking.expiry_interval, [&] {
-    if (const auto n = modules.bookings.expire_overdue(); n > 0) {
-      core::log::info("expired overdue bookings", {{"count", n}});
-    }
-  });
-  const core::PeriodicTask reconcile("reconcile-payments", settings.payment.reconcile_interval,
-                                     [&] { modules.payments.reconcile(); });
+  // The scheduled jobs (ADR 0014): expiry, reconciliation, purge; one replica runs each slot.
+  modules.scheduler.start();
   register_domain_metrics(metrics, modules);
 
   metrics.on_scrape([&] {
@@ -286,6 +278,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   // Connection: close, shut each connection down once nothing is owed on it, then stop.
   const int sig = wait_for_signal(signals);
   server.begin_drain();
+  modules.scheduler.request_stop();  // running jobs stop at their next check or timeout
   core::log::info("shutdown: draining",
                   {{"signal", strsignal(sig)}, {"in_flight", lifecycle->in_flight.load()}});
   const bool drained = server.wait_drained(config.shutdown_timeout);
@@ -294,6 +287,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
                     {{"in_flight", lifecycle->in_flight.load()}});
   }
   server.stop();
+  modules.scheduler.stop();  // waits for them: runs recorded, leases released
   workers.stop();
   core::log::info("shutdown: done", {{"clean", drained}});
   return drained ? 0 : 1;

@@ -42,6 +42,59 @@ std::unique_ptr<auth::Mailer> make_mailer(const auth::Settings& config, db::Pool
   return std::make_unique<auth::OutboxMailer>(pool);
 }
 
+// The job registry (ADR 0014). The jobs module knows none of these services: each job is a
+// function over them, registered here. rollup-sales and flush-request-counts join the list
+// with the reports.
+void register_jobs(Modules& m) {
+  using std::chrono::minutes;
+  m.scheduler.add({"expire-bookings", "Expires unpaid holds past their time and returns the seats.",
+                   jobs::Schedule::interval(m.settings.booking.expiry_interval), minutes(5),
+                   [&m](jobs::JobContext&) {
+                     const auto expired = m.bookings.expire_overdue();
+                     return jobs::JobResult{expired, {{"expired", expired}}};
+                   }});
+  m.scheduler.add(
+      {"reconcile-payments",
+       "Asks the gateway about open payment attempts whose notification has not arrived.",
+       jobs::Schedule::interval(m.settings.payment.reconcile_interval), minutes(5),
+       [&m](jobs::JobContext&) {
+         const auto r = m.payments.reconcile();
+         return jobs::JobResult{r.changed + r.closed,
+                                {{"checked", r.checked},
+                                 {"changed", r.changed},
+                                 {"closed", r.closed},
+                                 {"errors", r.errors}}};
+       }});
+  const int purge_at = m.settings.jobs.purge_minute_of_day;
+  m.scheduler.add(
+      {"purge",
+       "Deletes expired Idempotency-Keys, login codes and refresh tokens, and old job runs.",
+       jobs::Schedule::daily(purge_at / 60, purge_at % 60), minutes(15),
+       [&m](jobs::JobContext& ctx) {
+         nlohmann::json detail;
+         detail["idempotency_keys"] = m.bookings.purge_idempotency_keys();
+         detail["login_codes"] = ctx.stop_requested() ? 0 : m.codes.purge_expired();
+         detail["refresh_tokens"] = ctx.stop_requested() ? 0 : m.refresh.purge_expired();
+         detail["job_runs"] = ctx.stop_requested() ? 0 : m.scheduler.purge_runs();
+         std::uint64_t rows = 0;
+         for (const auto& [table, n] : detail.items()) {
+           rows += n.get<std::uint64_t>();
+         }
+         return jobs::JobResult{rows, detail, !ctx.stop_requested()};
+       }});
+  // Tests only (APP_ENV=test, JOBS_TEST_SLEEP_MS): a job that is slow on purpose, to test the
+  // lease, the 409 and a replica's death in the middle of a run.
+  if (m.settings.jobs.test_sleep.count() > 0) {
+    const auto duration = m.settings.jobs.test_sleep;
+    m.scheduler.add({"sleep", "Test only: waits JOBS_TEST_SLEEP_MS, or until stopped.",
+                     jobs::Schedule::interval(m.settings.jobs.test_sleep_interval),
+                     m.settings.jobs.test_sleep_timeout, [duration](jobs::JobContext& ctx) {
+                       const bool complete = ctx.sleep_for(duration);
+                       return jobs::JobResult{1, nlohmann::json::object(), complete};
+                     }});
+  }
+}
+
 auth::TrustedProxies parse_proxies(const std::string& csv) {
   try {
     return auth::TrustedProxies::parse(csv);
@@ -72,13 +125,15 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       authenticator(token_verifier),
       catalog(pool, catalog::CatalogOptions{cfg.catalog.cache_ttl}, registry),
       bookings(pool, booking::BookingOptions{cfg.booking.hold}),
-      payments(pool, bookings, users, cfg.payment) {
+      payments(pool, bookings, users, cfg.payment),
+      scheduler(pool, cfg.jobs, registry) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
   // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once
   // (other replicas catch up within one cache TTL).
   bookings.on_stock_changed = [this](std::int64_t concert_id) {
     catalog.invalidate_concert(concert_id);
   };
+  register_jobs(*this);
 }
 
 void Modules::register_routes(http::Router& router) {
@@ -100,6 +155,9 @@ void Modules::register_routes(http::Router& router) {
   payment_routes_ = std::make_unique<payment::PaymentRouteDeps>(
       payment::PaymentRouteDeps{payments, authenticator});
   payment::register_routes(router, *payment_routes_);
+  job_routes_ = std::make_unique<jobs::JobRouteDeps>(
+      jobs::JobRouteDeps{scheduler, authenticator, settings.booking.business_tz});
+  jobs::register_routes(router, *job_routes_);
 }
 
 }  // namespace tiket::app

@@ -22,6 +22,8 @@
 #include "http/router.hpp"
 #include "identity/password.hpp"
 #include "identity/password_policy.hpp"
+#include "jobs/routes.hpp"
+#include "jobs/scheduler.hpp"
 #include "payment/routes.hpp"
 #include "payment/service.hpp"
 #include "users/routes.hpp"
@@ -54,6 +56,8 @@ struct Modules {
   catalog::CatalogService catalog;
   booking::BookingService bookings;
   payment::PaymentService payments;
+  // Last: its running jobs use the services above, so it is destroyed (and stopped) first.
+  jobs::Scheduler scheduler;
 
  private:
   std::unique_ptr<auth::AuthRouteDeps> auth_routes_;
@@ -61,6 +65,7 @@ struct Modules {
   std::unique_ptr<catalog::CatalogRouteDeps> catalog_routes_;
   std::unique_ptr<booking::BookingRouteDeps> booking_routes_;
   std::unique_ptr<payment::PaymentRouteDeps> payment_routes_;
+  std::unique_ptr<jobs::JobRouteDeps> job_routes_;
 };
 
 }  // namespace tiket::app

@@ -6,6 +6,7 @@
 #include "booking/settings.hpp"
 #include "catalog/settings.hpp"
 #include "core/config.hpp"
+#include "jobs/settings.hpp"
 #include "payment/settings.hpp"
 
 namespace tiket::app {
@@ -18,6 +19,7 @@ struct Settings {
   catalog::Settings catalog;
   booking::Settings booking;
   payment::Settings payment;
+  jobs::Settings jobs;
   // seed-demo's concerts and ticket types.
   std::string demo_catalog_file = "data/demo-catalog.json";
 };

@@ -96,4 +96,11 @@ CodeCheck LoginCodeStore::verify(std::int64_t user_id, std::string_view code) {
   });
 }
 
+std::uint64_t LoginCodeStore::purge_expired() {
+  return db::with_connection(pool_, [&](db::Connection& conn) {
+    auto& stmt = conn.prepare("DELETE FROM login_codes WHERE expires_at < UTC_TIMESTAMP(6)");
+    return static_cast<std::uint64_t>(stmt.executeUpdate());
+  });
+}
+
 }  // namespace tiket::auth

@@ -25,6 +25,9 @@ class LoginCodeStore {
   // One transaction with the row locked, so two racing correct guesses cannot both succeed.
   CodeCheck verify(std::int64_t user_id, std::string_view code);
 
+  // Deletes codes past their expiry (used ones are deleted on use); for the purge job.
+  std::uint64_t purge_expired();
+
   std::string keyed_hash(std::int64_t user_id, std::string_view code) const;
 
  private:

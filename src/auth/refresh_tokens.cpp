@@ -118,4 +118,11 @@ void RefreshTokenStore::revoke_user(std::int64_t user_id) {
   });
 }
 
+std::uint64_t RefreshTokenStore::purge_expired() {
+  return db::with_connection(pool_, [&](db::Connection& conn) {
+    auto& stmt = conn.prepare("DELETE FROM refresh_tokens WHERE expires_at < UTC_TIMESTAMP(6)");
+    return static_cast<std::uint64_t>(stmt.executeUpdate());
+  });
+}
+
 }  // namespace tiket::auth

@@ -38,6 +38,9 @@ class RefreshTokenStore {
   // Password change, disabled user: every family of the user.
   void revoke_user(std::int64_t user_id);
 
+  // Deletes tokens past their expiry, which no request can use any more; for the purge job.
+  std::uint64_t purge_expired();
+
  private:
   std::string insert(db::Connection& conn, std::int64_t user_id, const std::string& family);
 

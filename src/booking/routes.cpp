@@ -157,12 +157,6 @@ void register_routes(http::Router& router, const BookingRouteDeps& deps) {
                    return Response::json(200, to_json(deps.bookings.check_in(
                                                   std::string(*req.param("ticket_code")), me)));
                  }));
-
-  router.add(Method::Post, "/api/admin/jobs/expire-bookings/run",
-             deps.authenticator.require({Role::admin}, [&deps](Request&, const Principal&) {
-               const auto expired = deps.bookings.expire_overdue();
-               return Response::json(200, {{"job", "expire-bookings"}, {"expired", expired}});
-             }));
 }
 
 }  // namespace tiket::booking

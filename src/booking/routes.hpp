@@ -12,8 +12,8 @@ struct BookingRouteDeps {
 };
 
 // POST/GET /api/bookings, GET /api/bookings/{code}, POST /api/bookings/{code}/cancel,
-// GET /api/bookings/{code}/tickets, POST /api/tickets/{ticket_code}/check-in, and
-// POST /api/admin/jobs/expire-bookings/run (the expiry, on demand, until the jobs slice).
+// GET /api/bookings/{code}/tickets, POST /api/tickets/{ticket_code}/check-in. The expiry runs
+// as the `expire-bookings` job (src/jobs).
 void register_routes(http::Router& router, const BookingRouteDeps& deps);
 
 // The Idempotency-Key header: 1..255 printable ASCII characters. 400 otherwise.

@@ -312,13 +312,19 @@ unsigned BookingService::expire_overdue() {
       break;
     }
   }
-  db::with_connection(pool_, [&](db::Connection& conn) {
+  return expired;
+}
+
+std::uint64_t BookingService::purge_idempotency_keys() {
+  return db::with_connection(pool_, [&](db::Connection& conn) {
+    std::uint64_t total = 0;
     unsigned purged = kPurgeBatch;
     while (purged == kPurgeBatch) {
       purged = repo_.purge_idempotency(conn, kPurgeBatch);
+      total += purged;
     }
+    return total;
   });
-  return expired;
 }
 
 // --- Payments (ADR 0013).

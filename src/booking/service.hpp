@@ -118,10 +118,12 @@ class BookingService {
   // returns it.
   Booking cancel(const std::string& code, const identity::Principal& caller);
 
-  // Expires every overdue hold (in batches) and returns its stock exactly once; also purges
-  // Idempotency-Keys older than 24 h. Safe to run concurrently with itself and with cancels.
-  // Returns the number of bookings this call expired.
+  // Expires every overdue hold (in batches) and returns its stock exactly once. Safe to run
+  // concurrently with itself and with cancels. Returns the number of bookings this call expired.
   unsigned expire_overdue();
+
+  // Deletes Idempotency-Keys past their 24 h (the purge job); returns how many.
+  std::uint64_t purge_idempotency_keys();
 
   // --- Payments (ADR 0013). These run inside the payment module's transaction, on its
   // connection, and lock in the shared order: the booking row first.

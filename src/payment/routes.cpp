@@ -34,16 +34,6 @@ void register_routes(http::Router& router, const PaymentRouteDeps& deps) {
     const auto outcome = deps.payments.notify(req.json_body(), req.body);
     return Response::json(200, {{"outcome", outcome}});
   });
-
-  router.add(Method::Post, "/api/admin/jobs/reconcile-payments/run",
-             deps.authenticator.require({Role::admin}, [&deps](Request&, const Principal&) {
-               const auto r = deps.payments.reconcile();
-               return Response::json(200, {{"job", "reconcile-payments"},
-                                           {"checked", r.checked},
-                                           {"changed", r.changed},
-                                           {"closed", r.closed},
-                                           {"errors", r.errors}});
-             }));
 }
 
 }  // namespace tiket::payment

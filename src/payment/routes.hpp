@@ -12,8 +12,8 @@ struct PaymentRouteDeps {
 };
 
 // POST /api/bookings/{code}/payments, GET /api/bookings/{code}/payment,
-// POST /api/payments/notifications (no bearer token: the body's signature is the proof),
-// POST /api/admin/jobs/reconcile-payments/run.
+// POST /api/payments/notifications (no bearer token: the body's signature is the proof). The
+// reconciliation runs as the `reconcile-payments` job (src/jobs).
 void register_routes(http::Router& router, const PaymentRouteDeps& deps);
 
 }  // namespace tiket::payment

@@ -121,10 +121,9 @@ class Payments : public ::testing::Test {
         "WHERE status IN ('creating', 'pending')");
   }
   long long run_expiry() {
-    const auto r =
-        api_.post("/api/admin/jobs/expire-bookings/run", nlohmann::json::object(), admin_);
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.json()["expired"].get<long long>();
+    const auto run = api_.run_job("expire-bookings", admin_);
+    EXPECT_EQ(run["outcome"], "succeeded") << run.dump();
+    return run["detail"]["expired"].get<long long>();
   }
 
   std::string query_text(const std::string& sql) {
@@ -430,11 +429,10 @@ TEST_F(PaymentsReconciled, ADroppedNotificationIsHealedByReconciliation) {
   gateway_.set_status(order, "settlement", "none");
   EXPECT_EQ(booking_status(code), "pending_payment");
 
-  const auto run =
-      api_.post("/api/admin/jobs/reconcile-payments/run", nlohmann::json::object(), admin_);
-  ASSERT_EQ(run.status, 200) << run.body;
-  EXPECT_EQ(run.json()["checked"], 2);
-  EXPECT_EQ(run.json()["changed"], 1);
+  const auto run = api_.run_job("reconcile-payments", admin_);
+  ASSERT_EQ(run["outcome"], "succeeded") << run.dump();
+  EXPECT_EQ(run["detail"]["checked"], 2);
+  EXPECT_EQ(run["detail"]["changed"], 1);
   EXPECT_EQ(booking_status(code), "paid");
   EXPECT_EQ(tickets_of(code), 2);
   EXPECT_EQ(query_text("SELECT source FROM payment_events"), "status_api");
@@ -443,9 +441,8 @@ TEST_F(PaymentsReconciled, ADroppedNotificationIsHealedByReconciliation) {
 
   // Once its hold is over and the gateway never saw a payment, it is closed.
   end_holds();
-  const auto later =
-      api_.post("/api/admin/jobs/reconcile-payments/run", nlohmann::json::object(), admin_);
-  EXPECT_EQ(later.json()["closed"], 1) << later.body;
+  const auto later = api_.run_job("reconcile-payments", admin_);
+  EXPECT_EQ(later["detail"]["closed"], 1) << later.dump();
   EXPECT_EQ(payment_field(waiting, "status"), "failed");
   // Only customers and admins' jobs: a customer may not run it.
   EXPECT_TRUE(api_.post("/api/admin/jobs/reconcile-payments/run", nlohmann::json::object(), budi)

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
+#include <thread>
 
 namespace tiket::test {
 
@@ -66,6 +67,39 @@ HttpResponse Api::register_user(const std::string& email, const std::string& pas
 
 HttpResponse Api::login(const std::string& email, const std::string& password) const {
   return post("/api/auth/login", {{"email", email}, {"password", password}});
+}
+
+nlohmann::json Api::run_job(const std::string& name, const std::string& token) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); };
+  std::int64_t run_id = 0;
+  while (run_id == 0) {
+    const auto r = post("/api/admin/jobs/" + name + "/run", nlohmann::json::object(), token);
+    if (r.status == 202) {
+      run_id = r.json()["run_id"].get<std::int64_t>();
+    } else if (r.status != 409 || std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("run " + name + ": " + std::to_string(r.status) + " " + r.body);
+    } else {
+      pause();
+    }
+  }
+  for (;;) {
+    const auto r = get("/api/admin/jobs/" + name + "/runs?limit=100", token);
+    if (r.status != 200) {
+      throw std::runtime_error("runs of " + name + ": " + std::to_string(r.status) + " " + r.body);
+    }
+    const auto page = r.json();
+    for (const auto& run : page["items"]) {
+      if (run["id"] == run_id && run["outcome"] != "running") {
+        return run;
+      }
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("run " + std::to_string(run_id) + " of " + name +
+                               " did not finish in time");
+    }
+    pause();
+  }
 }
 
 nlohmann::json Api::customer_tokens(const std::string& email, const std::string& password) const {

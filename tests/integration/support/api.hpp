@@ -43,6 +43,10 @@ class Api {
   nlohmann::json customer_tokens(const std::string& email,
                                  const std::string& password = "correct-horse-42") const;
   nlohmann::json admin_tokens() const;
+  // POST /api/admin/jobs/{name}/run (again while it answers 409: the schedule may be running
+  // the job), then waits for the run to finish and returns it (a job_runs item: outcome,
+  // rows_affected, detail). Throws when the run does not start or finish within a minute.
+  nlohmann::json run_job(const std::string& name, const std::string& token) const;
   // The newest login code mailed to `email`, read through the admin outbox endpoint.
   std::string latest_code(const std::string& email) const;
 
