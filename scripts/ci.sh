@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the CI pipeline locally: the same stages, in the same order, as the
-# `ci` job in .github/workflows/ci.yml. Called by .ci/run.
+# Run the CI pipeline locally: the same stages as .github/workflows/ci.yml, one after the
+# other (GitHub fans them out into the lint, build-test, sanitizers, fuzz, deploy-lint and
+# image jobs, each running the same scripts). Called by .ci/run.
 #
 # Each stage is announced and timed (`== stage: build dev (12s)`); the first
 # failing stage stops the run with a clear message and a non-zero exit.
