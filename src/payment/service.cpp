@@ -172,6 +172,7 @@ PaymentService::Applied PaymentService::apply(const GatewayStatus& status, std::
   if (!known) {
     throw core::AppError::not_found("No payment with this order_id.");
   }
+  const auto verdict = classify(status.transaction_status, status.fraud_status);
   booking::SettleOutcome settle = booking::SettleOutcome::already_paid;
   booking::Booking booking;
   auto applied = db::transaction(pool_, [&](db::Connection& conn) {
@@ -180,7 +181,7 @@ PaymentService::Applied PaymentService::apply(const GatewayStatus& status, std::
     const auto payment = *repo_.find_by_order(conn, status.order_id, true);
     const auto& gs = status.transaction_status;
     Applied out{"ignored", false};
-    switch (classify(gs, status.fraud_status)) {
+    switch (verdict) {
       case Verdict::settled: {
         if (payment.status == Status::settled) {
           out = {"duplicate", false};
@@ -247,13 +248,11 @@ PaymentService::Applied PaymentService::apply(const GatewayStatus& status, std::
     repo_.insert_event(conn, payment.id, source, status, out.outcome, raw);
     return out;
   });
-  if (applied.changed && applied.outcome == "applied" &&
-      classify(status.transaction_status, status.fraud_status) == Verdict::settled) {
+  if (applied.outcome == "applied" && verdict == Verdict::settled) {
     bookings_.settled(settle, booking);
     (settle == booking::SettleOutcome::paid_late ? counters_.settled_late : counters_.settled)
         .fetch_add(1, std::memory_order_relaxed);
-  } else if (applied.outcome == "applied" &&
-             classify(status.transaction_status, status.fraud_status) == Verdict::failed) {
+  } else if (applied.outcome == "applied" && verdict == Verdict::failed) {
     counters_.failed.fetch_add(1, std::memory_order_relaxed);
   } else if (applied.outcome == "duplicate") {
     counters_.duplicate.fetch_add(1, std::memory_order_relaxed);
