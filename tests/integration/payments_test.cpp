@@ -313,7 +313,7 @@ class PaymentsWithShortTimeouts : public Payments {
       : Payments({{"PAYMENT_GATEWAY_TIMEOUT_MS", "1000"},
                   {"PAYMENT_CREATE_ATTEMPTS", "2"},
                   {"PAYMENT_BREAKER_FAILURES", "3"},
-                  {"PAYMENT_BREAKER_COOLDOWN_MS", "3000"}}) {}
+                  {"PAYMENT_BREAKER_COOLDOWN_MS", "8000"}}) {}
 };
 
 TEST_F(PaymentsWithShortTimeouts, ACreateTimeoutIsRetriedWithTheSameOrderIdAndMakesOneTransaction) {
@@ -389,7 +389,8 @@ TEST_F(PaymentsWithShortTimeouts, TheBreakerOpensFailsFastAndClosesAgain) {
   }
   EXPECT_EQ(metric(api_, "tiket_payment_gateway_breaker_state"), 1);
   const auto calls_when_open = gateway_.get("/_fake/faults").json()["faults"];
-  // Open: fails fast, the gateway sees no call.
+  // Open: fails fast, the gateway sees no call. The cool-down (8 s) leaves a slow runner
+  // ample time between the breaker opening and this call.
   const auto fast = pay(budi, codes[2]);
   EXPECT_TRUE(fast.is_problem(503)) << fast.body;
   EXPECT_FALSE(fast.header("retry-after").empty());
@@ -403,7 +404,7 @@ TEST_F(PaymentsWithShortTimeouts, TheBreakerOpensFailsFastAndClosesAgain) {
   ASSERT_EQ(gateway_.post("/_fake/reset", nlohmann::json::object()).status, 200);
   gateway_.notify_to(api_.base());
   HttpResponse probe;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
   do {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     probe = pay(budi, codes[3]);
