@@ -42,9 +42,22 @@ std::unique_ptr<auth::Mailer> make_mailer(const auth::Settings& config, db::Pool
   return std::make_unique<auth::OutboxMailer>(pool);
 }
 
+// The reports' own pool when REPORTS_DATABASE_URL names another database (a replica).
+std::unique_ptr<db::Pool> open_reports_pool(const Settings& settings, db::Pool& primary) {
+  if (!settings.reporting.database) {
+    return nullptr;
+  }
+  db::PoolOptions options;
+  options.url = *settings.reporting.database;
+  options.size = settings.reporting.pool_size;
+  options.wait = settings.core.db_pool_wait;
+  options.connect_timeout = settings.core.db_connect_timeout;
+  options.read_timeout = settings.core.db_read_timeout;
+  return std::make_unique<db::Pool>(primary.driver(), options);
+}
+
 // The job registry (ADR 0014). The jobs module knows none of these services: each job is a
-// function over them, registered here. rollup-sales and flush-request-counts join the list
-// with the reports.
+// function over them, registered here.
 void register_jobs(Modules& m) {
   using std::chrono::minutes;
   m.scheduler.add({"expire-bookings", "Expires unpaid holds past their time and returns the seats.",
@@ -82,6 +95,15 @@ void register_jobs(Modules& m) {
          }
          return jobs::JobResult{rows, detail, !ctx.stop_requested()};
        }});
+  m.scheduler.add({"rollup-sales",
+                   "Recomputes the daily paid-sales rollup (monthly-sales) for the days whose "
+                   "bookings changed.",
+                   jobs::Schedule::interval(m.settings.reporting.rollup_interval), minutes(15),
+                   [&m](jobs::JobContext& ctx) {
+                     const auto r = m.reports.rollup_sales([&ctx] { return ctx.stop_requested(); });
+                     return jobs::JobResult{
+                         r.days, {{"days", r.days}, {"days_with_sales", r.with_sales}}, r.complete};
+                   }});
   // Tests only (APP_ENV=test, JOBS_TEST_SLEEP_MS): a job that is slow on purpose, to test the
   // lease, the 409 and a replica's death in the middle of a run.
   if (m.settings.jobs.test_sleep.count() > 0) {
@@ -126,6 +148,9 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       catalog(pool, catalog::CatalogOptions{cfg.catalog.cache_ttl}, registry),
       bookings(pool, booking::BookingOptions{cfg.booking.hold}),
       payments(pool, bookings, users, cfg.payment),
+      reports_pool(open_reports_pool(cfg, pool)),
+      reports(pool, reports_pool ? *reports_pool : pool,
+              reporting::ReportingOptions{cfg.reporting.rollup_overlap}),
       scheduler(pool, cfg.jobs, registry) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
   // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once

@@ -26,6 +26,7 @@
 #include "jobs/scheduler.hpp"
 #include "payment/routes.hpp"
 #include "payment/service.hpp"
+#include "reporting/service.hpp"
 #include "users/routes.hpp"
 #include "users/service.hpp"
 
@@ -56,6 +57,9 @@ struct Modules {
   catalog::CatalogService catalog;
   booking::BookingService bookings;
   payment::PaymentService payments;
+  // REPORTS_DATABASE_URL's pool (a replica); null when the reports read the primary.
+  std::unique_ptr<db::Pool> reports_pool;
+  reporting::ReportingService reports;
   // Last: its running jobs use the services above, so it is destroyed (and stopped) first.
   jobs::Scheduler scheduler;
 

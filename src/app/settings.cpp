@@ -11,6 +11,7 @@ Settings load_settings(const core::Environment& environment) {
   s.booking = booking::read_settings(env);
   s.payment = payment::read_settings(env, s.core.app_env);
   s.jobs = jobs::read_settings(env, s.core.app_env);
+  s.reporting = reporting::read_settings(env);
   s.demo_catalog_file = env.text("DEMO_CATALOG_FILE", s.demo_catalog_file);
   return s;
 }

@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "jobs/settings.hpp"
 #include "payment/settings.hpp"
+#include "reporting/settings.hpp"
 
 namespace tiket::app {
 
@@ -20,6 +21,7 @@ struct Settings {
   booking::Settings booking;
   payment::Settings payment;
   jobs::Settings jobs;
+  reporting::Settings reporting;
   // seed-demo's concerts and ticket types.
   std::string demo_catalog_file = "data/demo-catalog.json";
 };

@@ -112,6 +112,9 @@ class Pool {
   // Opens a connection outside the pool (migrations on a fresh database, tests).
   std::unique_ptr<Connection> connect() const;
 
+  // The driver, to open another pool (a second database) from the one made in main.
+  sql::Driver& driver() const { return driver_; }
+
  private:
   friend class Lease;
   void release(std::unique_ptr<Connection> conn, bool broken);

@@ -46,7 +46,8 @@ EnvOverrides sleep_job(const std::string& replica, const std::string& sleep_ms,
           {"JOBS_TEST_SLEEP_TIMEOUT_S", timeout_s},
           // The real jobs stay out of the way unless a test wants them.
           {"BOOKING_EXPIRY_INTERVAL_S", "3600"},
-          {"PAYMENT_RECONCILE_INTERVAL_S", "3600"}};
+          {"PAYMENT_RECONCILE_INTERVAL_S", "3600"},
+          {"REPORTS_ROLLUP_INTERVAL_S", "3600"}};
 }
 
 class Jobs : public ::testing::Test {
@@ -96,8 +97,8 @@ TEST_F(Jobs, ListsTheRegistryWithSchedulesAndRefusesNonAdmins) {
   for (const auto& item : body["items"]) {
     names.push_back(item["name"]);
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"expire-bookings", "reconcile-payments", "purge", "sleep"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"expire-bookings", "reconcile-payments", "purge",
+                                             "rollup-sales", "sleep"}));
   const auto expire = job("expire-bookings");
   EXPECT_EQ(expire["schedule"], (nlohmann::json{{"kind", "interval"}, {"every_seconds", 3600}}));
   EXPECT_EQ(expire["running"], false);
