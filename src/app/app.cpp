@@ -252,6 +252,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   if (extra_routes) {
     extra_routes(router);
   }
+  options.request_counter = modules.request_counts.counter();
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
   // The scheduled jobs (ADR 0014): expiry, reconciliation, purge; one replica runs each slot.
   modules.scheduler.start();
@@ -267,6 +268,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   });
 
   server.start();
+  modules.request_counts.start();
   core::log::info("listening", {{"host", config.host},
                                 {"port", server.port()},
                                 {"app_env", core::to_string(config.app_env)},
@@ -289,6 +291,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   server.stop();
   modules.scheduler.stop();  // waits for them: runs recorded, leases released
   workers.stop();
+  modules.request_counts.stop();  // the last counts of this replica, after the last request
   core::log::info("shutdown: done", {{"clean", drained}});
   return drained ? 0 : 1;
 }
