@@ -644,4 +644,22 @@ TEST_F(Reports, RequestsPerHourMatchWhatEachReplicaServedAfterItsFlush) {
   EXPECT_TRUE(anonymous) << r.body;
 }
 
+// REPORTS_DATABASE_URL gives the reports their own pool: pointed at a server that is not there,
+// the reports fail (503) while the rest of the API and the rollup job, which writes to the
+// primary, go on.
+TEST(ReportsPool, ReportsReadTheirOwnDatabaseAndTheRollupWritesThePrimary) {
+  Api api({{"JOBS_ENABLED", "false"},
+           {"REPORTS_DATABASE_URL", "mysql://nobody:nothing@127.0.0.1:1/none"},
+           {"DB_CONNECT_TIMEOUT_S", "1"}});
+  const auto admin = api.admin_tokens()["access_token"].get<std::string>();
+  const auto r = api.get("/api/reports/stock", admin);
+  EXPECT_TRUE(r.is_problem(503)) << r.status << " " << r.body;
+  EXPECT_EQ(r.body.find("nobody"), std::string::npos) << "no detail of the database leaks";
+  EXPECT_EQ(api.get("/api/concerts").status, 200);
+  EXPECT_EQ(api.run_job("rollup-sales", admin)["outcome"], "succeeded");
+  EXPECT_EQ(api.db().query_int("SELECT COUNT(*) FROM rollup_watermarks WHERE name = "
+                               "'sales_daily' AND watermark > '2000-01-01'"),
+            1);
+}
+
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.hpp"
+#include "reporting/settings.hpp"
 
 using std::chrono::year_month_day;
 using tiket::reporting::DayRange;
@@ -62,4 +63,36 @@ TEST(MonthlyReport, RoundsTheAverageToTwoDecimalsAndCrossesYears) {
   EXPECT_DOUBLE_EQ(report.average_tickets_per_month, 3.33);
   EXPECT_TRUE(
       tiket::reporting::monthly_report({ymd(2026, 2, 1), ymd(2026, 1, 1)}, {}).months.empty());
+}
+
+TEST(ReportingSettings, ReadsTheReportsDatabaseAndRefusesBadValuesByName) {
+  const tiket::core::Environment none;
+  const tiket::core::EnvReader defaults(none);
+  const auto s = tiket::reporting::read_settings(defaults);
+  EXPECT_FALSE(s.database) << "unset: the reports read the primary's pool";
+  EXPECT_EQ(s.rollup_overlap.count(), 600);
+  EXPECT_EQ(s.flush_interval.count(), 10);
+
+  const tiket::core::Environment replica{
+      {"REPORTS_DATABASE_URL", "mysql://r:pw@replica:3306/tiket"}, {"REPORTS_DB_POOL_SIZE", "2"}};
+  const tiket::core::EnvReader with_replica(replica);
+  const auto r = tiket::reporting::read_settings(with_replica);
+  ASSERT_TRUE(r.database);
+  EXPECT_EQ(r.database->host, "replica");
+  EXPECT_EQ(r.pool_size, 2U);
+
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"REPORTS_DATABASE_URL", "postgres://x"},
+           {"REPORTS_ROLLUP_INTERVAL_S", "0"},
+           {"REQUEST_COUNTS_FLUSH_INTERVAL_S", "ten"}}) {
+    const tiket::core::Environment env{{name, value}};
+    const tiket::core::EnvReader reader(env);
+    try {
+      tiket::reporting::read_settings(reader);
+      ADD_FAILURE() << name << "=" << value << " was accepted";
+    } catch (const tiket::core::ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(name + ":", 0), 0U) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("pw"), std::string::npos);
+    }
+  }
 }
