@@ -1,7 +1,9 @@
 #include "reporting/routes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -205,8 +207,10 @@ void register_routes(http::Router& router, const ReportRouteDeps& deps) {
                  {Role::admin, Role::organizer}, [&deps](Request& req, const Principal& me) {
                    http::QueryReader in(req, {"concert_id", "organizer_id", "limit"});
                    StockFilter filter;
-                   filter.concert_id = in.integer("concert_id", 1, INT64_MAX);
-                   filter.organizer_id = in.integer("organizer_id", 1, INT64_MAX);
+                   filter.concert_id =
+                       in.integer("concert_id", 1, std::numeric_limits<std::int64_t>::max());
+                   filter.organizer_id =
+                       in.integer("organizer_id", 1, std::numeric_limits<std::int64_t>::max());
                    const auto limit = in.limit(100, 1000);
                    in.finish();
                    nlohmann::json items = nlohmann::json::array();
