@@ -21,6 +21,7 @@
 #include "support/api.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/shop.hpp"
 #include "support/test_db.hpp"
 
 using tiket::reporting::DayRange;
@@ -604,6 +605,8 @@ TEST_F(Reports, RequestsPerHourMatchWhatEachReplicaServedAfterItsFlush) {
                  std::to_string(user));
   };
   EXPECT_EQ(stored(customer_id), 0) << "nothing is written per request";
+  EXPECT_GE(tiket::test::metric(api_, "tiket_request_counts_unflushed_cells"), 1);
+  EXPECT_EQ(tiket::test::metric(api_, "tiket_request_counts_dropped_total"), 0);
   // Flush the first replica: its 7, not the other's 5. The last response can be read by the
   // client a moment before the server has counted it, so flush until it shows (bounded).
   EXPECT_TRUE(eventually([&] {
