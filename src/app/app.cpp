@@ -12,6 +12,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "app/modules.hpp"
 #include "core/backoff.hpp"
@@ -121,6 +122,31 @@ void register_gateway_metrics(http::Metrics& metrics, payment::MidtransClient& g
   });
 }
 
+// This replica's request counts (requests-per-hour): the (hour, user) cells it holds until its
+// next flush, and the requests it could not count because those cells were full.
+void register_request_count_metrics(http::Metrics& metrics,
+                                    std::shared_ptr<http::RequestCounter> counter) {
+  auto& unflushed = prometheus::BuildGauge()
+                        .Name("tiket_request_counts_unflushed_cells")
+                        .Help("Request counts (hour, user) this replica holds until its next flush")
+                        .Register(metrics.registry())
+                        .Add({});
+  auto& dropped =
+      prometheus::BuildCounter()
+          .Name("tiket_request_counts_dropped_total")
+          .Help("Requests left out of requests-per-hour: the unflushed counts were full")
+          .Register(metrics.registry())
+          .Add({});
+  auto seen = std::make_shared<std::pair<std::mutex, std::uint64_t>>();
+  metrics.on_scrape([counter = std::move(counter), &unflushed, &dropped, seen] {
+    const std::lock_guard lock(seen->first);
+    unflushed.Set(static_cast<double>(counter->cells()));
+    const auto now = counter->dropped();
+    dropped.Increment(static_cast<double>(now - seen->second));
+    seen->second = now;
+  });
+}
+
 // Domain counters kept as plain atomics by the services, copied into Prometheus counters at
 // each scrape (a counter only moves forward, so the copy adds the difference).
 void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
@@ -182,6 +208,7 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
     }
   });
   register_gateway_metrics(metrics, modules.payments.gateway());
+  register_request_count_metrics(metrics, modules.request_counts.counter());
 }
 }  // namespace
 
@@ -252,6 +279,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   if (extra_routes) {
     extra_routes(router);
   }
+  options.request_counter = modules.request_counts.counter();
   http::Server server(options, std::move(router), workers, metrics, lifecycle);
   // The scheduled jobs (ADR 0014): expiry, reconciliation, purge; one replica runs each slot.
   modules.scheduler.start();
@@ -267,6 +295,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   });
 
   server.start();
+  modules.request_counts.start();
   core::log::info("listening", {{"host", config.host},
                                 {"port", server.port()},
                                 {"app_env", core::to_string(config.app_env)},
@@ -289,6 +318,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   server.stop();
   modules.scheduler.stop();  // waits for them: runs recorded, leases released
   workers.stop();
+  modules.request_counts.stop();  // the last counts of this replica, after the last request
   core::log::info("shutdown: done", {{"clean", drained}});
   return drained ? 0 : 1;
 }

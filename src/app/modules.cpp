@@ -104,6 +104,16 @@ void register_jobs(Modules& m) {
                      return jobs::JobResult{
                          r.days, {{"days", r.days}, {"days_with_sales", r.with_sales}}, r.complete};
                    }});
+  // Each replica flushes its own counts on its own timer (RequestCountFlusher says why); this
+  // entry flushes the counts of the replica that runs it: hourly under the lease, or now when an
+  // admin asks the replica that gets the request.
+  m.scheduler.add({"flush-request-counts",
+                   "Writes this replica's in-memory request counts to request_counts now.",
+                   jobs::Schedule::interval(std::chrono::hours(1)), minutes(1),
+                   [&m](jobs::JobContext&) {
+                     const auto cells = m.request_counts.flush();
+                     return jobs::JobResult{cells, {{"cells", cells}}};
+                   }});
   // Tests only (APP_ENV=test, JOBS_TEST_SLEEP_MS): a job that is slow on purpose, to test the
   // lease, the 409 and a replica's death in the middle of a run.
   if (m.settings.jobs.test_sleep.count() > 0) {
@@ -151,6 +161,8 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       reports_pool(open_reports_pool(cfg, pool)),
       reports(pool, reports_pool ? *reports_pool : pool,
               reporting::ReportingOptions{cfg.reporting.rollup_overlap}),
+      request_counts(std::make_shared<http::RequestCounter>(), reports,
+                     cfg.reporting.flush_interval),
       scheduler(pool, cfg.jobs, registry) {
   users.on_sessions_invalidated = [this](std::int64_t user_id) { refresh.revoke_user(user_id); };
   // A booking, cancel or expiry changes `available`: drop this replica's cached copy at once
@@ -183,6 +195,9 @@ void Modules::register_routes(http::Router& router) {
   job_routes_ = std::make_unique<jobs::JobRouteDeps>(
       jobs::JobRouteDeps{scheduler, authenticator, settings.booking.business_tz});
   jobs::register_routes(router, *job_routes_);
+  report_routes_ = std::make_unique<reporting::ReportRouteDeps>(
+      reporting::ReportRouteDeps{reports, authenticator});
+  reporting::register_routes(router, *report_routes_);
 }
 
 }  // namespace tiket::app

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "app/request_count_flusher.hpp"
 #include "app/settings.hpp"
 #include "auth/client_ip.hpp"
 #include "auth/jwt.hpp"
@@ -26,6 +27,7 @@
 #include "jobs/scheduler.hpp"
 #include "payment/routes.hpp"
 #include "payment/service.hpp"
+#include "reporting/routes.hpp"
 #include "reporting/service.hpp"
 #include "users/routes.hpp"
 #include "users/service.hpp"
@@ -60,6 +62,8 @@ struct Modules {
   // REPORTS_DATABASE_URL's pool (a replica); null when the reports read the primary.
   std::unique_ptr<db::Pool> reports_pool;
   reporting::ReportingService reports;
+  // This replica's request counts and their flush timer (started by serve()).
+  RequestCountFlusher request_counts;
   // Last: its running jobs use the services above, so it is destroyed (and stopped) first.
   jobs::Scheduler scheduler;
 
@@ -70,6 +74,7 @@ struct Modules {
   std::unique_ptr<booking::BookingRouteDeps> booking_routes_;
   std::unique_ptr<payment::PaymentRouteDeps> payment_routes_;
   std::unique_ptr<jobs::JobRouteDeps> job_routes_;
+  std::unique_ptr<reporting::ReportRouteDeps> report_routes_;
 };
 
 }  // namespace tiket::app

@@ -46,6 +46,7 @@ struct Server::State {
   std::size_t max_body_bytes = 0;
   std::shared_ptr<Lifecycle> lifecycle;
   CorsPolicy cors;
+  std::shared_ptr<RequestCounter> request_counter;
   P::Mime::MediaType json_mime = P::Mime::MediaType::fromString("application/json");
   P::Mime::MediaType problem_mime = P::Mime::MediaType::fromString("application/problem+json");
   // Draining: when connections that send nothing may be shut down (set before `draining`).
@@ -346,6 +347,10 @@ void record(const std::shared_ptr<Server::State>& state, const Request& req, std
       std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
   state->metrics->observe_request(route_id, route_label, req.method, status, elapsed);
   write_access_log(req, route_label, status, elapsed);
+  // user_id is whoever the route authenticated; a route that checks no token counts as anonymous.
+  if (state->request_counter && req.path.starts_with("/api/")) {
+    state->request_counter->count(req.user_id);
+  }
 }
 
 void send_response(const std::shared_ptr<Server::State>& state, P::ResponseWriter& writer,
@@ -767,6 +772,7 @@ Server::Server(ServerOptions options, Router router, WorkerPool& workers, Metric
   state_->metrics = &metrics;
   state_->max_body_bytes = options_.max_body_bytes;
   state_->cors = options_.cors;
+  state_->request_counter = options_.request_counter;
 }
 
 Server::~Server() {

@@ -9,6 +9,7 @@
 
 #include "http/cors.hpp"
 #include "http/metrics.hpp"
+#include "http/request_counter.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
 
@@ -31,6 +32,9 @@ struct ServerOptions {
   std::chrono::milliseconds drain_idle_grace{1000};
   // Browser origins answered with CORS headers; empty: none (CORS_ALLOWED_ORIGINS).
   CorsPolicy cors;
+  // When set, every answered /api/ request is counted here per (hour, user) for the
+  // requests-per-hour report; the probes, /metrics and the docs are not.
+  std::shared_ptr<RequestCounter> request_counter;
 };
 
 // Shared between the dispatcher clones (one per reactor thread), the workers and main.

@@ -4,6 +4,7 @@
 #include <cppconn/resultset.h>
 
 #include <memory>
+#include <string_view>
 
 namespace tiket::reporting {
 
@@ -17,8 +18,12 @@ constexpr const char* kSaleColumns =
     "CAST(SUM(i.quantity) AS SIGNED) AS tickets, "
     "CAST(SUM(i.quantity * i.unit_price) AS SIGNED) AS revenue";
 
-std::string sql_text(const std::string& a, const std::string& b) {
-  return a + b;
+// `head` + the sale columns + `tail`: one statement text per report, never any input.
+std::string with_sale_columns(std::string_view head, std::string_view tail) {
+  std::string sql(head);
+  sql += kSaleColumns;
+  sql += tail;
+  return sql;
 }
 
 std::vector<MonthlySales> read_months(sql::PreparedStatement& stmt) {
@@ -48,13 +53,12 @@ std::vector<MonthlySales> ReportingRepository::monthly_sales(db::Connection& con
       const auto start = start_of_day_utc(range.from);
       const auto end = start_of_day_utc(
           std::chrono::year_month_day(std::chrono::sys_days(range.to) + std::chrono::days(1)));
-      auto& stmt = conn.prepare(
-          sql_text("SELECT DATE_FORMAT(CONVERT_TZ(b.created_at, '+00:00', ?), '%Y-%m') AS month, ",
-                   sql_text(kSaleColumns,
-                            " FROM bookings b IGNORE INDEX (ix_bookings_sales) "
-                            "JOIN booking_items i ON i.booking_id = b.id "
-                            "WHERE b.status = 'paid' AND b.created_at >= ? AND b.created_at < ? "
-                            "GROUP BY month ORDER BY month")));
+      auto& stmt = conn.prepare(with_sale_columns(
+          "SELECT DATE_FORMAT(CONVERT_TZ(b.created_at, '+00:00', ?), '%Y-%m') AS month, ",
+          " FROM bookings b IGNORE INDEX (ix_bookings_sales) "
+          "JOIN booking_items i ON i.booking_id = b.id "
+          "WHERE b.status = 'paid' AND b.created_at >= ? AND b.created_at < ? "
+          "GROUP BY month ORDER BY month"));
       stmt.setString(1, utc_offset_at(start));
       stmt.setString(2, core::format_sql_datetime(start));
       stmt.setString(3, core::format_sql_datetime(end));
@@ -64,11 +68,10 @@ std::vector<MonthlySales> ReportingRepository::monthly_sales(db::Connection& con
       // One range of ix_bookings_sales (status, business_day, …), which covers the bookings
       // side; the items are read by primary key.
       auto& stmt = conn.prepare(
-          sql_text("SELECT DATE_FORMAT(b.business_day, '%Y-%m') AS month, ",
-                   sql_text(kSaleColumns,
+          with_sale_columns("SELECT DATE_FORMAT(b.business_day, '%Y-%m') AS month, ",
                             " FROM bookings b JOIN booking_items i ON i.booking_id = b.id "
                             "WHERE b.status = 'paid' AND b.business_day BETWEEN ? AND ? "
-                            "GROUP BY month ORDER BY month")));
+                            "GROUP BY month ORDER BY month"));
       stmt.setString(1, format_day(range.from));
       stmt.setString(2, format_day(range.to));
       return read_months(stmt);
@@ -94,13 +97,12 @@ std::vector<TopCustomer> ReportingRepository::top_customers(db::Connection& conn
                                                             unsigned limit) const {
   // Rank on ix_bookings_sales alone (plus the items), then look up only the winners' names.
   auto& stmt = conn.prepare(
-      sql_text("SELECT t.user_id, u.email, u.name, t.bookings, t.tickets, t.revenue FROM ("
-               "SELECT b.user_id, ",
-               sql_text(kSaleColumns,
+      with_sale_columns("SELECT t.user_id, u.email, u.name, t.bookings, t.tickets, t.revenue FROM ("
+                        "SELECT b.user_id, ",
                         " FROM bookings b JOIN booking_items i ON i.booking_id = b.id "
                         "WHERE b.status = 'paid' AND b.business_day BETWEEN ? AND ? "
                         "GROUP BY b.user_id ORDER BY revenue DESC, b.user_id LIMIT ?) t "
-                        "JOIN users u ON u.id = t.user_id ORDER BY t.revenue DESC, t.user_id")));
+                        "JOIN users u ON u.id = t.user_id ORDER BY t.revenue DESC, t.user_id"));
   stmt.setString(1, format_day(range.from));
   stmt.setString(2, format_day(range.to));
   stmt.setUInt(3, limit);
@@ -118,12 +120,12 @@ std::vector<TopCustomer> ReportingRepository::top_customers(db::Connection& conn
 std::vector<CitySales> ReportingRepository::sales_by_city(db::Connection& conn,
                                                           const DayRange& range,
                                                           unsigned limit) const {
-  auto& stmt = conn.prepare(sql_text(
-      "SELECT c.city, ", sql_text(kSaleColumns,
-                                  " FROM bookings b JOIN concerts c ON c.id = b.concert_id "
-                                  "JOIN booking_items i ON i.booking_id = b.id "
-                                  "WHERE b.status = 'paid' AND b.business_day BETWEEN ? AND ? "
-                                  "GROUP BY c.city ORDER BY revenue DESC, c.city LIMIT ?")));
+  auto& stmt =
+      conn.prepare(with_sale_columns("SELECT c.city, ",
+                                     " FROM bookings b JOIN concerts c ON c.id = b.concert_id "
+                                     "JOIN booking_items i ON i.booking_id = b.id "
+                                     "WHERE b.status = 'paid' AND b.business_day BETWEEN ? AND ? "
+                                     "GROUP BY c.city ORDER BY revenue DESC, c.city LIMIT ?"));
   stmt.setString(1, format_day(range.from));
   stmt.setString(2, format_day(range.to));
   stmt.setUInt(3, limit);
@@ -256,11 +258,10 @@ bool ReportingRepository::recompute_day(db::Connection& conn, const std::string&
   // Under READ COMMITTED the SELECT half is a consistent read: it locks no booking, so the
   // rollup never makes a booking or a payment wait.
   auto& insert = conn.prepare(
-      sql_text("INSERT INTO sales_daily (business_day, bookings, tickets, revenue) "
-               "SELECT b.business_day, ",
-               sql_text(kSaleColumns,
+      with_sale_columns("INSERT INTO sales_daily (business_day, bookings, tickets, revenue) "
+                        "SELECT b.business_day, ",
                         " FROM bookings b JOIN booking_items i ON i.booking_id = b.id "
-                        "WHERE b.status = 'paid' AND b.business_day = ? GROUP BY b.business_day")));
+                        "WHERE b.status = 'paid' AND b.business_day = ? GROUP BY b.business_day"));
   insert.setString(1, day);
   return insert.executeUpdate() > 0;
 }

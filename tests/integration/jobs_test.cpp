@@ -98,7 +98,7 @@ TEST_F(Jobs, ListsTheRegistryWithSchedulesAndRefusesNonAdmins) {
     names.push_back(item["name"]);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"expire-bookings", "reconcile-payments", "purge",
-                                             "rollup-sales", "sleep"}));
+                                             "rollup-sales", "flush-request-counts", "sleep"}));
   const auto expire = job("expire-bookings");
   EXPECT_EQ(expire["schedule"], (nlohmann::json{{"kind", "interval"}, {"every_seconds", 3600}}));
   EXPECT_EQ(expire["running"], false);
