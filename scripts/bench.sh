@@ -33,8 +33,15 @@
 #             balancer: req/s of the cached GET /api/concerts?city=Jakarta for
 #             ROUNDS x DURATION, and each replica's list queries to the DB
 #             (expected: about one per key per TTL per replica)
+#   rush      the hot-concert sale (docs/adr/0018-hot-concert-rush.md): one
+#             concert of 5,000 seats, RUSH_BUYERS customers arriving over
+#             RUSH_SECONDS (half in the first 5 s), one booking of 1-4 seats
+#             each (scripts/bench/rush-driver.js); time to the last seat held,
+#             peak bookings/s, p50/p99 per answer class, MariaDB commits/s, and
+#             the invariants in SQL (no oversell, no gap, totals, per-user
+#             limits), once per BOOKING_WRITE_MODE in RUSH_MODES
 #   all       every section above, in the order healthz login catalog
-#             concert bookings payments codes split replicas
+#             concert bookings payments codes split replicas rush
 #
 # Every HTTP figure is a ratio against a reference measured in the same run:
 # on all cores, then (PER_CORE=1) again with the servers and the throwaway DB
@@ -78,6 +85,13 @@
 #                 connections (default 64) and customers (default 32)
 #   PAY_CLIENTS, PAY_SECONDS  the payments section's round-trip loops
 #                 (default 16) and seconds per round (default 10)
+#   RUSH_BUYERS, RUSH_SECONDS  the rush section's customers (default 100000)
+#                 and arrival window (default 60)
+#   RUSH_SOCKETS, RUSH_MAX_RETRIES  its keep-alive connections (default 256)
+#                 and retries of a 503 with Retry-After per buyer (default 10)
+#   RUSH_MODES    BOOKING_WRITE_MODE values to run in turn (default "single",
+#                 the only one today); RUSH_CALIBRATE=1 (default) first runs
+#                 the driver against an instant stand-in; RUSH_SEED (13)
 #   PER_CORE      1 (default): the HTTP sections also run pinned, one core for
 #                 the servers, one for wrk; 0: all cores only
 #   SERVER_CPU, WRK_CPU  the cores for the per-core rounds (default 0 and 1)
@@ -102,7 +116,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz login catalog concert bookings payments codes split replicas) # order used by `all`
+SECTIONS=(healthz login catalog concert bookings payments codes split replicas rush) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -165,6 +179,8 @@ source "$REPO_ROOT/scripts/bench/codes.sh"
 source "$REPO_ROOT/scripts/bench/split.sh"
 # shellcheck source=scripts/bench/replicas.sh
 source "$REPO_ROOT/scripts/bench/replicas.sh"
+# shellcheck source=scripts/bench/rush.sh
+source "$REPO_ROOT/scripts/bench/rush.sh"
 
 # Ctrl-C / SIGTERM go through the EXIT trap too. Long waits (wrk, start-up)
 # are done with `wait` on a background child, so the trap runs at once
@@ -201,6 +217,7 @@ check_settings() {
   check_range CODES_ROLLBACK_PCT "$CODES_ROLLBACK_PCT" 0 100
   check_range CODES_READS_BEFORE "$CODES_READS_BEFORE" 0 100
   ((ROUNDS <= 20)) || usage_error "ROUNDS must be <= 20 (tiket-bench-codes' limit)"
+  check_rush_settings
   check_cores
 }
 
