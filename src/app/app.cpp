@@ -266,6 +266,11 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   options.keepalive_timeout = config.keepalive_timeout;
   options.drain_idle_grace = config.shutdown_idle_grace;
   options.cors = http::CorsPolicy(config.cors_allowed_origins);
+  // The web app (issue 12): `/`, its assets and its deep links, when WEB_DIR holds a build.
+  options.web_app = std::make_shared<const http::StaticFiles>(
+      http::StaticFiles::load(config.web_dir, http::StaticKind::web_app));
+  core::log::info("web app loaded",
+                  {{"web_dir", config.web_dir}, {"files", options.web_app->size()}});
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();

@@ -151,6 +151,7 @@ Config load_config(const Environment& environment) {
   cfg.migrate_on_start = env.boolean("MIGRATE_ON_START", cfg.migrate_on_start);
   cfg.local_dir = env.text("LOCAL_DIR", cfg.local_dir);
   cfg.static_dir = env.text("STATIC_DIR", cfg.static_dir);
+  cfg.web_dir = env.text("WEB_DIR", cfg.web_dir);
   cfg.cors_allowed_origins = read_cors_origins(env);
   return cfg;
 }

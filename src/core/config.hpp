@@ -52,6 +52,7 @@ struct Config {
   // The files behind /openapi.yaml and /docs. Empty: the `static` folder next to the executable,
   // where the build assembles them.
   std::string static_dir;
+  std::string web_dir = "web/dist";  // WEB_DIR: the web app's build (vite build)
   // Browser origins allowed to call the API (CORS), as `scheme://host[:port]`, lower case.
   std::vector<std::string> cors_allowed_origins;
 };

@@ -47,6 +47,7 @@ struct Server::State {
   std::shared_ptr<Lifecycle> lifecycle;
   CorsPolicy cors;
   std::shared_ptr<RequestCounter> request_counter;
+  std::shared_ptr<const StaticFiles> web_app;  // empty when WEB_DIR has no build
   P::Mime::MediaType json_mime = P::Mime::MediaType::fromString("application/json");
   P::Mime::MediaType problem_mime = P::Mime::MediaType::fromString("application/problem+json");
   // Draining: when connections that send nothing may be shut down (set before `draining`).
@@ -83,6 +84,9 @@ constexpr std::string_view kUnmatchedLabel = "unmatched";
 // OPTIONS requests (CORS preflights) on a known path, answered by the server, not a route.
 constexpr std::size_t kOptions = std::numeric_limits<std::uint32_t>::max() - 2;
 constexpr std::string_view kOptionsLabel = "options";
+// GET/HEAD answered from the web app's build: its files and the index.html fallback.
+constexpr std::size_t kWebApp = std::numeric_limits<std::uint32_t>::max() - 3;
+constexpr std::string_view kWebAppLabel = "web_app";
 
 Method from_pistache(P::Method m) {
   switch (m) {
@@ -299,7 +303,7 @@ std::string serialize_response(const DirectWrite& direct, const Request& req, co
     wire += "\r\n";
   }
   wire += "Content-Length: ";
-  wire += std::to_string(resp.body.size());
+  wire += std::to_string(resp.head_content_length.value_or(resp.body.size()));
   wire += "\r\n\r\n";
   wire += resp.body;
   return wire;
@@ -310,14 +314,23 @@ std::string serialize_response(const DirectWrite& direct, const Request& req, co
 // other request outstanding (so no earlier response can still be queued), we write the bytes
 // ourselves with a non-blocking send; whatever the socket does not take goes through Pistache's
 // queue. Measured +24% requests/s on /healthz (ADR 0003).
+//
+// A HEAD answer (head_content_length set) must carry the GET's Content-Length without a body,
+// which Pistache's writer cannot express (it always writes the body's length): it is always
+// serialised here, and goes whole through Pistache's queue when the connection has another
+// request outstanding (pipelined requests may then be answered out of order, ADR 0003 item 8).
 bool write_directly(const std::shared_ptr<Server::State>& state, const DirectWrite& direct,
                     const Request& req, const Response& resp, bool draining) {
-  if (!direct.peer || direct.connection->outstanding.load() != 1) {
+  if (!direct.peer) {
+    return false;
+  }
+  const bool alone = direct.connection->outstanding.load() == 1;
+  if (!alone && !resp.head_content_length) {
     return false;
   }
   const auto wire = serialize_response(direct, req, resp, draining);
   const ssize_t sent =
-      ::send(direct.peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      alone ? ::send(direct.peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
   direct.peer->setIdle(true);  // what ResponseWriter::send does: the keep-alive clock restarts
   const auto written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
   if (written == wire.size() || (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -645,9 +658,21 @@ class Dispatcher final : public P::Handler {
     RouteMatch match;
     try {
       match = state_->router.match(req.method, req.path);
+      if (req.method == Method::Head && match.kind == RouteMatch::Kind::MethodNotAllowed) {
+        // HEAD is the GET of an Inline route (health, metrics, the docs and the API
+        // description) without its body; answered_on_reactor drops the body. Worker routes
+        // keep 405: their answers go through Pistache's writer, which cannot send a HEAD.
+        auto get = state_->router.match(Method::Get, req.path);
+        if (get.kind == RouteMatch::Kind::Found && get.route->execution == Execution::Inline) {
+          match = std::move(get);
+        }
+      }
     } catch (...) {
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
+      return nullptr;
+    }
+    if (match.kind == RouteMatch::Kind::NotFound && answered_by_web_app(req, writer, conn)) {
       return nullptr;
     }
     if (match.kind != RouteMatch::Kind::Found) {
@@ -668,12 +693,30 @@ class Dispatcher final : public P::Handler {
     return match.route;
   }
 
+  // A GET or HEAD no route matched, outside the API's paths: a file of the web app's build, or
+  // its index.html for a deep link (serve_web_app). Memory only, so on the reactor thread.
+  bool answered_by_web_app(const Request& req, P::ResponseWriter& writer, const DirectWrite& conn) {
+    if (!state_->web_app) {
+      return false;
+    }
+    auto resp = serve_web_app(*state_->web_app, req);
+    if (!resp) {
+      return false;
+    }
+    finish(state_, writer, req, kWebApp, kWebAppLabel, *resp, conn);
+    return true;
+  }
+
   // Inline routes, and fast-path hits (read-cache hits), are answered here without the
   // hand-off to a worker and back.
   bool answered_on_reactor(const Route& route, Request& req, P::ResponseWriter& writer,
                            const DirectWrite& conn) {
     if (route.execution == Execution::Inline) {
-      const auto resp = invoke(route, req);
+      auto resp = invoke(route, req);
+      if (req.method == Method::Head && !resp.head_content_length) {
+        resp.head_content_length = resp.body.size();
+        resp.body.clear();
+      }
       finish(state_, writer, req, route.id, route.path_template, resp, conn);
       return true;
     }
@@ -773,6 +816,7 @@ Server::Server(ServerOptions options, Router router, WorkerPool& workers, Metric
   state_->max_body_bytes = options_.max_body_bytes;
   state_->cors = options_.cors;
   state_->request_counter = options_.request_counter;
+  state_->web_app = options_.web_app;
 }
 
 Server::~Server() {
