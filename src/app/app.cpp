@@ -266,6 +266,14 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   options.keepalive_timeout = config.keepalive_timeout;
   options.drain_idle_grace = config.shutdown_idle_grace;
   options.cors = http::CorsPolicy(config.cors_allowed_origins);
+  options.streams.poll_interval = config.sse_poll_interval;
+  options.streams.max_lifetime = config.sse_max_lifetime;
+  options.streams.max_streams = config.sse_max_streams;
+  // The web app (issue 12): `/`, its assets and its deep links, when WEB_DIR holds a build.
+  options.web_app = std::make_shared<const http::StaticFiles>(
+      http::StaticFiles::load(config.web_dir, http::StaticKind::web_app));
+  core::log::info("web app loaded",
+                  {{"web_dir", config.web_dir}, {"files", options.web_app->size()}});
 
   // Shared by the server (in-flight count, draining) and /readyz.
   const auto lifecycle = std::make_shared<http::Lifecycle>();
@@ -285,6 +293,11 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
   modules.scheduler.start();
   register_domain_metrics(metrics, modules);
 
+  auto& streams_open = prometheus::BuildGauge()
+                           .Name("tiket_event_streams_open")
+                           .Help("Server-Sent Events streams open on this replica")
+                           .Register(metrics.registry())
+                           .Add({});
   metrics.on_scrape([&] {
     metrics.db_pool_in_use().Set(static_cast<double>(pool.in_use()));
     metrics.db_pool_open().Set(static_cast<double>(pool.open()));
@@ -292,6 +305,7 @@ int serve(const Settings& settings, sql::Driver& driver, const RouteHook& extra_
     metrics.worker_queue_depth().Set(static_cast<double>(workers.queue_depth()));
     metrics.worker_busy().Set(static_cast<double>(workers.busy()));
     metrics.in_flight().Set(static_cast<double>(lifecycle->in_flight.load()));
+    streams_open.Set(static_cast<double>(server.open_streams()));
   });
 
   server.start();

@@ -177,8 +177,8 @@ void Modules::register_routes(http::Router& router) {
   // The mail outbox is readable over HTTP only outside production (docs/api.md).
   auth::OutboxMailer* readable_outbox =
       settings.core.app_env == core::AppEnv::production ? nullptr : outbox;
-  auth_routes_ = std::make_unique<auth::AuthRouteDeps>(
-      auth::AuthRouteDeps{auth, users, authenticator, jwt, proxies, readable_outbox});
+  auth_routes_ = std::make_unique<auth::AuthRouteDeps>(auth::AuthRouteDeps{
+      auth, users, authenticator, jwt, proxies, readable_outbox, settings.auth.refresh_token_ttl});
   user_routes_ = std::make_unique<users::UserRouteDeps>(
       users::UserRouteDeps{users, authenticator, *limits.users_create});
   auth::register_routes(router, *auth_routes_);

@@ -54,6 +54,15 @@ nlohmann::json to_json(const Booking& booking) {
           {"created_at", booking.created_at}};
 }
 
+nlohmann::json to_json(const BookingState& state) {
+  return {
+      {"code", state.code}, {"status", to_string(state.status)}, {"updated_at", state.updated_at}};
+}
+
+bool is_final(Status status) {
+  return status != Status::pending_payment;
+}
+
 std::string format_code(const core::Date& day, std::uint32_t number) {
   return fmt::format("TIX-{}-{:06}", core::format_compact(day), number);
 }

@@ -41,6 +41,20 @@ struct Booking {
 
 nlohmann::json to_json(const Booking& booking);
 
+// Where a booking stands, for watchers (the status stream): code, status, and when the row
+// last changed.
+struct BookingState {
+  std::string code;
+  Status status = Status::pending_payment;
+  std::string updated_at;  // RFC 3339 UTC with microseconds
+};
+
+// {code, status, updated_at}
+nlohmann::json to_json(const BookingState& state);
+
+// paid, expired and cancelled never change again.
+bool is_final(Status status);
+
 // TIX-YYYYMMDD-NNNNNN: the business day and its running number, at least six digits.
 std::string format_code(const core::Date& day, std::uint32_t number);
 

@@ -32,6 +32,38 @@ Booking read_booking(sql::ResultSet& rs) {
 
 }  // namespace
 
+std::vector<BookingState> BookingRepository::states_of(
+    db::Connection& conn, const std::vector<std::string>& codes) const {
+  std::vector<BookingState> out;
+  for (std::size_t first = 0; first < codes.size(); first += db::kMaxInList) {
+    const auto count = std::min(db::kMaxInList, codes.size() - first);
+    std::size_t slots = 1;
+    while (slots < count) {
+      slots *= 2;
+    }
+    std::string sql =
+        "SELECT code, status, DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS updated_at "
+        "FROM bookings WHERE code IN (?";
+    for (std::size_t i = 1; i < slots; ++i) {
+      sql += ", ?";
+    }
+    sql += ")";
+    auto& stmt = conn.prepare(sql);
+    for (std::size_t i = 0; i < slots; ++i) {
+      stmt.setString(static_cast<unsigned>(i + 1), codes[first + std::min(i, count - 1)]);
+    }
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      BookingState state;
+      state.code = rs->getString("code");
+      state.status = parse_stored_status(std::string(rs->getString("status")));
+      state.updated_at = rs->getString("updated_at");
+      out.push_back(std::move(state));
+    }
+  }
+  return out;
+}
+
 void BookingRepository::lock_user(db::Connection& conn, std::int64_t user_id) const {
   auto& stmt = conn.prepare("SELECT id FROM users WHERE id = ? FOR UPDATE");
   stmt.setInt64(1, user_id);

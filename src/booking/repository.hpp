@@ -102,6 +102,10 @@ class BookingRepository {
   std::optional<Booking> find_by_id(db::Connection& conn, std::int64_t id,
                                     bool for_update = false) const;
   std::vector<Booking> list(db::Connection& conn, const BookingFilter& filter) const;
+  // The state of each booking in `codes` that exists (distinct codes), by the unique code
+  // index; at most 128 codes per statement, each chunk padded to a power of two.
+  std::vector<BookingState> states_of(db::Connection& conn,
+                                      const std::vector<std::string>& codes) const;
 
   // pending_payment → `to`, only if still pending (and, for expiry, only if overdue).
   // Returns whether this call made the change: the caller that did returns the stock.

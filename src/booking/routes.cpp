@@ -1,5 +1,6 @@
 #include "booking/routes.hpp"
 
+#include <map>
 #include <set>
 
 #include "core/errors.hpp"
@@ -23,6 +24,11 @@ constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in ev
 // The answer to a new booking, saved with its Idempotency-Key and replayed byte for byte.
 SavedResponse created_response(const Booking& booking) {
   return {201, to_json(booking).dump()};
+}
+
+// `event: status` with {code, status, updated_at}; the last one once the status is final.
+http::StreamEvent status_event(const BookingState& state) {
+  return {"status", to_json(state).dump(), is_final(state.status)};
 }
 
 // The code in a saved answer, for the Location of a replay: the body is created_response's.
@@ -134,6 +140,23 @@ void register_routes(http::Router& router, const BookingRouteDeps& deps) {
                return Response::json(
                    200, to_json(deps.bookings.get(std::string(*req.param("code")), me)));
              }));
+
+  // Server-Sent Events: the booking's status now, then each change, until a final status
+  // (docs/api.md). The framing and the connection are the server's (http/event_stream.hpp).
+  router.add_stream(
+      "/api/bookings/{code}/events",
+      [&deps](Request& req) {
+        const auto me = deps.authenticator.authenticate(req);
+        const auto state = deps.bookings.state(std::string(*req.param("code")), me);
+        return http::StreamOpening{state.code, status_event(state)};
+      },
+      [&deps](const std::vector<std::string>& codes) {
+        std::map<std::string, http::StreamEvent> out;
+        for (const auto& state : deps.bookings.states(codes)) {
+          out.emplace(state.code, status_event(state));
+        }
+        return out;
+      });
 
   router.add(Method::Post, "/api/bookings/{code}/cancel",
              deps.authenticator.require({}, [&deps](Request& req, const Principal& me) {

@@ -233,6 +233,23 @@ Booking BookingService::get(const std::string& code, const identity::Principal& 
   return std::move(*booking);
 }
 
+BookingState BookingService::state(const std::string& code, const identity::Principal& caller) {
+  get(code, caller);  // 404 for a missing booking and for someone else's
+  auto found = states({code});
+  if (found.empty()) {
+    throw core::AppError::not_found("No booking with this code.");
+  }
+  return std::move(found.front());
+}
+
+std::vector<BookingState> BookingService::states(const std::vector<std::string>& codes) {
+  if (codes.empty()) {
+    return {};
+  }
+  return db::with_connection(pool_,
+                             [&](db::Connection& conn) { return repo_.states_of(conn, codes); });
+}
+
 BookingPage BookingService::list(const identity::Principal& caller, BookingFilter filter,
                                  const std::optional<std::string>& cursor) {
   if (!caller.is_admin()) {

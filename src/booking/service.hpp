@@ -108,6 +108,12 @@ class BookingService {
   // Owner or admin; anyone else gets not_found, as for a code that does not exist.
   Booking get(const std::string& code, const identity::Principal& caller);
 
+  // The state of one booking for its owner or an admin (404 otherwise, like get()).
+  BookingState state(const std::string& code, const identity::Principal& caller);
+  // The states of many bookings in one query, without an access check: for the status
+  // stream's poller, which only asks for bookings whose watchers were checked by state().
+  std::vector<BookingState> states(const std::vector<std::string>& codes);
+
   // Own bookings, newest first; an admin sees everyone's and may filter by user.
   BookingPage list(const identity::Principal& caller, BookingFilter filter,
                    const std::optional<std::string>& cursor);

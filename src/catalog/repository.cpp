@@ -191,6 +191,40 @@ std::vector<Concert> CatalogRepository::list_published(db::Connection& conn,
   return out;
 }
 
+std::vector<Concert> CatalogRepository::list_owned(db::Connection& conn,
+                                                   const OwnedFilter& filter) const {
+  // Constant fragments only (at most 2^3 texts); every value is a parameter.
+  std::string sql = std::string("SELECT ") + kConcertColumns + " FROM concerts WHERE 1 = 1";
+  if (filter.organizer_id) {
+    sql += " AND organizer_id = ?";
+  }
+  if (filter.status) {
+    sql += " AND status = ?";
+  }
+  if (filter.before_id > 0) {
+    sql += " AND id < ?";
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  auto& stmt = conn.prepare(sql);
+  unsigned i = 0;
+  if (filter.organizer_id) {
+    stmt.setInt64(++i, *filter.organizer_id);
+  }
+  if (filter.status) {
+    stmt.setString(++i, std::string(to_string(*filter.status)));
+  }
+  if (filter.before_id > 0) {
+    stmt.setInt64(++i, filter.before_id);
+  }
+  stmt.setUInt(++i, filter.limit);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  std::vector<Concert> out;
+  while (rs->next()) {
+    out.push_back(read_concert(*rs));
+  }
+  return out;
+}
+
 std::int64_t CatalogRepository::count_ticket_types(db::Connection& conn,
                                                    std::int64_t concert_id) const {
   auto& stmt = conn.prepare("SELECT COUNT(*) FROM ticket_types WHERE concert_id = ?");

@@ -30,6 +30,14 @@ struct ConcertChanges {
   std::optional<ConcertStatus> status;
 };
 
+// GET /api/organizer/concerts: every status, newest first, keyset-paged by id.
+struct OwnedFilter {
+  std::optional<std::int64_t> organizer_id;  // nullopt: every organizer's (admins only)
+  std::optional<ConcertStatus> status;
+  std::int64_t before_id = 0;  // 0: from the newest
+  unsigned limit = 20;
+};
+
 struct NewTicketType {
   std::int64_t concert_id = 0;
   std::string name;
@@ -53,6 +61,9 @@ class CatalogRepository {
   std::vector<Concert> list_published(db::Connection& conn, const ListFilters& filters,
                                       const std::optional<std::string>& fulltext,
                                       const std::optional<Keyset>& after, unsigned limit) const;
+  // Concerts in any status, by id descending (ix_concerts_organizer, or the primary key for
+  // everyone's), strictly before filter.before_id, at most filter.limit; without ticket types.
+  std::vector<Concert> list_owned(db::Connection& conn, const OwnedFilter& filter) const;
   std::int64_t count_ticket_types(db::Connection& conn, std::int64_t concert_id) const;
   std::int64_t count_by_organizer(db::Connection& conn, std::int64_t organizer_id) const;
 

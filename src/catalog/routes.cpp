@@ -17,6 +17,7 @@ using identity::Principal;
 using identity::Role;
 
 constexpr std::size_t kMaxQueryText = 100;
+constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in every JSON client
 
 core::Timestamp now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
@@ -199,6 +200,26 @@ void register_routes(http::Router& router, const CatalogRouteDeps& deps) {
                    const auto created = deps.catalog.add_ticket_type(
                        id, {*name, *price, *quota, per_user_limit}, me, req.request_id);
                    return Response::json(201, to_json(created));
+                 }));
+
+  // The organizer's own concerts in every status (admins: everyone's, or one organizer's).
+  router.add(Method::Get, "/api/organizer/concerts",
+             deps.authenticator.require(
+                 {Role::organizer, Role::admin}, [&deps](Request& req, const Principal& me) {
+                   QueryReader q(req, {"organizer_id", "status", "limit", "cursor"});
+                   OwnedFilter filter;
+                   filter.limit = q.limit();
+                   filter.organizer_id = q.integer("organizer_id", 1, kMaxId);
+                   if (const auto status = q.string("status", 32)) {
+                     filter.status = parse_concert_status(*status);
+                     if (!filter.status) {
+                       q.add_error("status", "must be one of: draft, published, cancelled");
+                     }
+                   }
+                   const auto cursor = q.string("cursor", 64);
+                   q.finish();
+                   return Response::json(
+                       200, http::page_json(deps.catalog.list_owned(me, filter, cursor)));
                  }));
 }
 

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "core/cursor.hpp"
 #include "core/errors.hpp"
 #include "db/audit.hpp"
 #include "db/transaction.hpp"
@@ -11,6 +12,8 @@ namespace tiket::catalog {
 namespace {
 
 constexpr std::string_view kNoConcert = "No concert with this id.";
+// Cursors of GET /api/organizer/concerts (paged by id), never accepted by another list.
+constexpr char kOwnedCursorTag = 'o';
 
 core::Timestamp now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
@@ -316,6 +319,43 @@ std::shared_ptr<const ConcertPage> CatalogService::list(const ListFilters& filte
     });
   });
   return lookup.value;
+}
+
+ConcertPage CatalogService::list_owned(const identity::Principal& caller, OwnedFilter filter,
+                                       const std::optional<std::string>& cursor) {
+  if (!caller.is_admin()) {
+    if (filter.organizer_id && *filter.organizer_id != caller.user_id) {
+      throw core::AppError::forbidden("Only an admin may list another organizer's concerts.");
+    }
+    filter.organizer_id = caller.user_id;
+  }
+  if (filter.limit < 1 || filter.limit > 100) {
+    throw core::AppError::bad_request("limit must be a whole number from 1 to 100.",
+                                      {{"limit", "must be between 1 and 100"}});
+  }
+  filter.before_id = cursor ? core::decode_id_cursor(kOwnedCursorTag, *cursor) : 0;
+  const auto limit = filter.limit;
+  filter.limit = limit + 1;  // one extra row tells whether there is a next page
+  return db::with_connection(pool_, [&](db::Connection& conn) {
+    auto rows = repo_.list_owned(conn, filter);
+    ConcertPage page;
+    if (rows.size() > limit) {
+      rows.resize(limit);
+      page.next_cursor = core::encode_id_cursor(kOwnedCursorTag, rows.back().id);
+    }
+    std::vector<std::int64_t> ids;
+    std::unordered_map<std::int64_t, std::size_t> position;
+    ids.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      ids.push_back(rows[i].id);
+      position.emplace(rows[i].id, i);
+    }
+    for (auto& type : repo_.ticket_types_of(conn, ids)) {
+      rows[position.at(type.concert_id)].ticket_types.push_back(std::move(type));
+    }
+    page.items = std::move(rows);
+    return page;
+  });
 }
 
 std::shared_ptr<const Concert> CatalogService::get(

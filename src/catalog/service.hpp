@@ -106,6 +106,13 @@ class CatalogService {
                                           const std::optional<std::string>& cursor, unsigned limit,
                                           const RenderPage& render);
 
+  // The concerts an organizer runs, in every status (drafts and cancelled ones too), newest
+  // first, each with its ticket types; never cached. An organizer sees their own (naming
+  // another organizer_id is 403); an admin sees everyone's, or one organizer's. 400 for a
+  // malformed cursor or a limit outside 1..100.
+  ConcertPage list_owned(const identity::Principal& caller, OwnedFilter filter,
+                         const std::optional<std::string>& cursor);
+
   // The concert with its ticket types, if `caller` may see it; 404 otherwise. Cached.
   std::shared_ptr<const Concert> get(std::int64_t id,
                                      const std::optional<identity::Principal>& caller);

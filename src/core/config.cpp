@@ -151,6 +151,13 @@ Config load_config(const Environment& environment) {
   cfg.migrate_on_start = env.boolean("MIGRATE_ON_START", cfg.migrate_on_start);
   cfg.local_dir = env.text("LOCAL_DIR", cfg.local_dir);
   cfg.static_dir = env.text("STATIC_DIR", cfg.static_dir);
+  cfg.web_dir = env.text("WEB_DIR", cfg.web_dir);
+  cfg.sse_poll_interval = std::chrono::milliseconds(
+      env.number<long>("SSE_POLL_INTERVAL_MS", cfg.sse_poll_interval.count(), 50, 60'000));
+  cfg.sse_max_lifetime = std::chrono::seconds(
+      env.number<long>("SSE_MAX_LIFETIME_S", cfg.sse_max_lifetime.count(), 1, 86'400));
+  cfg.sse_max_streams =
+      env.number<std::size_t>("SSE_MAX_STREAMS", cfg.sse_max_streams, 0, 1'000'000);
   cfg.cors_allowed_origins = read_cors_origins(env);
   return cfg;
 }

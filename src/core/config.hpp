@@ -42,6 +42,11 @@ struct Config {
   std::chrono::seconds keepalive_timeout{75};
   std::chrono::milliseconds shutdown_timeout{15000};
   std::chrono::milliseconds shutdown_idle_grace{1000};  // then idle keep-alive connections close
+  // Server-Sent Events (GET /api/bookings/{code}/events): one batched poll per interval for all
+  // the streams of this replica, a lifetime after which the client reconnects, and a cap.
+  std::chrono::milliseconds sse_poll_interval{500};
+  std::chrono::seconds sse_max_lifetime{600};
+  std::size_t sse_max_streams = 1000;
 
   std::string migrations_dir = "sql/migrations";
   bool migrate_on_start = true;
@@ -52,6 +57,7 @@ struct Config {
   // The files behind /openapi.yaml and /docs. Empty: the `static` folder next to the executable,
   // where the build assembles them.
   std::string static_dir;
+  std::string web_dir = "web/dist";  // WEB_DIR: the web app's build (vite build)
   // Browser origins allowed to call the API (CORS), as `scheme://host[:port]`, lower case.
   std::vector<std::string> cors_allowed_origins;
 };

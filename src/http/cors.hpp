@@ -9,7 +9,9 @@ namespace tiket::http {
 // Cross-origin access for browser clients (CORS_ALLOWED_ORIGINS). Empty: no CORS headers at
 // all, so browsers on other origins are refused. An allowed origin is echoed exactly, with
 // `Vary: Origin`; the answer is never `*`. Tokens travel in the Authorization header, which the
-// preflight allows; no cookies are used, so `Access-Control-Allow-Credentials` is never sent.
+// preflight allows. The web app's refresh cookie is same-origin only (ADR 0016): its switch,
+// X-Tiket-Session, is deliberately not in kAllowHeaders, and `Access-Control-Allow-Credentials`
+// is never sent, so a page on another origin can neither send that header nor the cookie.
 class CorsPolicy {
  public:
   CorsPolicy() = default;

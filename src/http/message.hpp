@@ -46,6 +46,9 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   NameValues headers;
+  // A HEAD answer: the Content-Length the GET would have; `body` stays empty and nothing
+  // follows the headers.
+  std::optional<std::size_t> head_content_length;
 
   static Response json(int status, const nlohmann::json& body);
   static Response empty(int status);

@@ -65,6 +65,12 @@ void Router::add(Method method, std::string path_template, FastPath fast_path, H
   routes_.back().fast_path = std::move(fast_path);
 }
 
+void Router::add_stream(std::string path_template, StreamHandler open, StreamPoll poll) {
+  add(Method::Get, std::move(path_template), Handler(), Execution::Stream);
+  routes_.back().stream = std::move(open);
+  routes_.back().poll = std::move(poll);
+}
+
 RouteMatch Router::match(Method method, std::string_view path) const {
   const auto parts = split_path(path);
   RouteMatch result;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/event_stream.hpp"
 #include "http/message.hpp"
 
 namespace tiket::http {
@@ -19,7 +20,9 @@ using FastPath = std::function<std::optional<Response>(Request&)>;
 
 // Inline handlers run on the reactor thread and must never block (health, metrics).
 // Everything that touches the database or hashes a password runs on the worker pool.
-enum class Execution { Inline, Worker };
+// Stream routes answer with Server-Sent Events: their handler runs on a worker, then the
+// stream is kept by the server without a thread (server.cpp, "Event streams").
+enum class Execution { Inline, Worker, Stream };
 
 struct Route {
   Method method = Method::Get;
@@ -27,7 +30,9 @@ struct Route {
   std::vector<std::string> segments;
   Handler handler;
   Execution execution = Execution::Worker;
-  FastPath fast_path;  // optional; only for Execution::Worker routes
+  FastPath fast_path;    // optional; only for Execution::Worker routes
+  StreamHandler stream;  // Execution::Stream only (handler is unset)
+  StreamPoll poll;       // Execution::Stream only
   std::size_t id = 0;
 };
 
@@ -47,6 +52,10 @@ class Router {
            Execution execution = Execution::Worker);
   // A worker route whose `fast_path` is tried on the reactor thread first.
   void add(Method method, std::string path_template, FastPath fast_path, Handler handler);
+
+  // A Server-Sent Events route (GET): `open` checks the caller and names the topic, `poll`
+  // reads the current event of every open stream's topic in one batch.
+  void add_stream(std::string path_template, StreamHandler open, StreamPoll poll);
 
   // Throws AppError 400 when a path parameter has a malformed %-escape.
   RouteMatch match(Method method, std::string_view path) const;

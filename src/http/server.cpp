@@ -17,8 +17,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -37,6 +40,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 class Dispatcher;
+class EventStreams;
 }  // namespace
 
 struct Server::State {
@@ -47,6 +51,8 @@ struct Server::State {
   std::shared_ptr<Lifecycle> lifecycle;
   CorsPolicy cors;
   std::shared_ptr<RequestCounter> request_counter;
+  std::shared_ptr<const StaticFiles> web_app;  // empty when WEB_DIR has no build
+  std::shared_ptr<EventStreams> streams;       // the open Server-Sent Events streams
   P::Mime::MediaType json_mime = P::Mime::MediaType::fromString("application/json");
   P::Mime::MediaType problem_mime = P::Mime::MediaType::fromString("application/problem+json");
   // Draining: when connections that send nothing may be shut down (set before `draining`).
@@ -83,6 +89,9 @@ constexpr std::string_view kUnmatchedLabel = "unmatched";
 // OPTIONS requests (CORS preflights) on a known path, answered by the server, not a route.
 constexpr std::size_t kOptions = std::numeric_limits<std::uint32_t>::max() - 2;
 constexpr std::string_view kOptionsLabel = "options";
+// GET/HEAD answered from the web app's build: its files and the index.html fallback.
+constexpr std::size_t kWebApp = std::numeric_limits<std::uint32_t>::max() - 3;
+constexpr std::string_view kWebAppLabel = "web_app";
 
 Method from_pistache(P::Method m) {
   switch (m) {
@@ -299,7 +308,7 @@ std::string serialize_response(const DirectWrite& direct, const Request& req, co
     wire += "\r\n";
   }
   wire += "Content-Length: ";
-  wire += std::to_string(resp.body.size());
+  wire += std::to_string(resp.head_content_length.value_or(resp.body.size()));
   wire += "\r\n\r\n";
   wire += resp.body;
   return wire;
@@ -310,14 +319,23 @@ std::string serialize_response(const DirectWrite& direct, const Request& req, co
 // other request outstanding (so no earlier response can still be queued), we write the bytes
 // ourselves with a non-blocking send; whatever the socket does not take goes through Pistache's
 // queue. Measured +24% requests/s on /healthz (ADR 0003).
+//
+// A HEAD answer (head_content_length set) must carry the GET's Content-Length without a body,
+// which Pistache's writer cannot express (it always writes the body's length): it is always
+// serialised here, and goes whole through Pistache's queue when the connection has another
+// request outstanding (pipelined requests may then be answered out of order, ADR 0003 item 8).
 bool write_directly(const std::shared_ptr<Server::State>& state, const DirectWrite& direct,
                     const Request& req, const Response& resp, bool draining) {
-  if (!direct.peer || direct.connection->outstanding.load() != 1) {
+  if (!direct.peer) {
+    return false;
+  }
+  const bool alone = direct.connection->outstanding.load() == 1;
+  if (!alone && !resp.head_content_length) {
     return false;
   }
   const auto wire = serialize_response(direct, req, resp, draining);
   const ssize_t sent =
-      ::send(direct.peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      alone ? ::send(direct.peer->fd(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
   direct.peer->setIdle(true);  // what ResponseWriter::send does: the keep-alive clock restarts
   const auto written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
   if (written == wire.size() || (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -427,6 +445,95 @@ void send_response(const std::shared_ptr<Server::State>& state, P::ResponseWrite
   record(state, req, route_id, route_label, resp.status);
 }
 
+// ---- Event streams (Server-Sent Events, text/event-stream) ----
+//
+// A stream is a response that does not end: its headers, then one chunk per event, for up to
+// StreamOptions::max_lifetime. No thread waits on it. The route's handler checks the caller on
+// a worker, as any handler; then the stream is only an entry in EventStreams. One poller thread
+// per server reads the state of every open stream's topic in one batch per poll_interval (the
+// route's StreamPoll: one query), and hands the bytes to write to the stream's reactor thread.
+// Every write, and every touch of Pistache's peer, happens on that thread (Pistache 0.0.5's
+// ResponseStream flushes from the calling thread, which is not safe off the reactor:
+// docs/libraries.md, item 15).
+//
+// Pistache 0.0.5 cuts a connection whose request is "still in progress" after the header
+// timeout with a 408 (ADR 0003, item 4). An open stream marks its peer idle, which moves it to
+// the keep-alive timeout, and restarts that clock with each write (the parser's reset). A
+// keep-alive comment goes out at least every keepalive (at most half the keep-alive timeout).
+
+// One open stream. `pending`, `last_data`, `ending` and the clocks are guarded by
+// EventStreams::mutex_; `started` and `end_written` are used on the reactor thread only.
+struct OpenStream {
+  const Route* route = nullptr;
+  std::string topic;
+  std::string request_id;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
+  std::shared_ptr<ConnectionState> connection;
+  std::weak_ptr<Dispatcher> reactor;
+  Clock::time_point opened_at{};
+  Clock::time_point last_queued{};
+  std::string last_data;
+  std::string pending;  // bytes to write, already framed as chunks
+  bool ending = false;  // the last chunk follows `pending`
+  bool started = false;
+  bool end_written = false;
+};
+
+class EventStreams {
+ public:
+  EventStreams(StreamOptions options, std::shared_ptr<Lifecycle> lifecycle)
+      : options_(options), lifecycle_(std::move(lifecycle)) {}
+  ~EventStreams() { stop(); }
+  EventStreams(const EventStreams&) = delete;
+  EventStreams& operator=(const EventStreams&) = delete;
+  EventStreams(EventStreams&&) = delete;
+  EventStreams& operator=(EventStreams&&) = delete;
+
+  // A slot for a stream about to open; false at max_streams (the caller answers 503).
+  bool try_reserve() {
+    auto count = reserved_.load();
+    while (count < options_.max_streams) {
+      if (reserved_.compare_exchange_weak(count, count + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  void release() { reserved_.fetch_sub(1); }
+  std::size_t open() const { return reserved_.load(); }
+
+  // The stream is open: its head and first event are queued; the reactor writes them.
+  void add(const std::shared_ptr<OpenStream>& stream);
+  // Any thread: the poller runs a round now (used when draining, so streams end at once).
+  void wake() {
+    {
+      const std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    wakeup_.notify_all();
+  }
+  void start();
+  void stop();
+  // Reactor thread: writes what is queued for `stream`; ends it when its last chunk is due.
+  void flush(const std::shared_ptr<OpenStream>& stream);
+
+ private:
+  void run();
+  void round();
+  void post_flush(const std::shared_ptr<OpenStream>& stream);
+  void forget(const std::shared_ptr<OpenStream>& stream);
+
+  StreamOptions options_;
+  std::shared_ptr<Lifecycle> lifecycle_;
+  std::atomic<std::size_t> reserved_{0};
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::vector<std::shared_ptr<OpenStream>> streams_;
+  std::thread poller_;
+};
+
 // What one reactor's last connection sweep found (ADR 0012).
 struct SweepResult {
   std::atomic<bool> pending{false};    // a sweep timer is armed and has not fired yet
@@ -461,6 +568,8 @@ class Dispatcher final : public P::Handler {
   std::shared_ptr<Pistache::Tcp::Handler> clone() const override {
     auto copy = std::make_shared<Dispatcher>(*this);
     copy->sweep_ = std::make_shared<SweepResult>();
+    copy->tasks_ = std::make_shared<TaskQueue>();
+    copy->self_ = copy;
     const std::lock_guard lock(state_->reactors_mutex);
     state_->reactors.push_back(copy);
     return copy;
@@ -487,7 +596,48 @@ class Dispatcher final : public P::Handler {
     if (route == nullptr || answered_on_reactor(*route, *req, writer, conn)) {
       return;
     }
+    if (route->execution == Execution::Stream) {
+      open_stream(*route, std::move(*req), std::move(writer), conn);
+      return;
+    }
     hand_to_worker(*route, std::move(*req), std::move(writer), conn);
+  }
+
+  // Any thread. Runs `task` on this dispatcher's reactor thread, soon (a one-shot timer armed
+  // on its transport, as for the drain's sweeps); tasks posted before it fires run together.
+  void post(std::function<void()> task) {
+    {
+      const std::lock_guard lock(tasks_->mutex);
+      tasks_->tasks.push_back(std::move(task));
+      if (tasks_->armed) {
+        return;
+      }
+      tasks_->armed = true;
+    }
+    const int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (timer < 0) {
+      const std::lock_guard lock(tasks_->mutex);
+      tasks_->armed = false;  // the next post tries again
+      return;
+    }
+    Pistache::Async::Deferred<std::uint64_t> deferred;
+    Pistache::Async::Promise<std::uint64_t> fired(
+        [&deferred](Pistache::Async::Deferred<std::uint64_t> d) { deferred = std::move(d); });
+    const auto queue = tasks_;
+    const auto run = [timer, queue] {
+      ::close(timer);
+      std::vector<std::function<void()>> tasks;
+      {
+        const std::lock_guard lock(queue->mutex);
+        tasks.swap(queue->tasks);
+        queue->armed = false;
+      }
+      for (auto& t : tasks) {
+        t();
+      }
+    };
+    fired.then([run](std::uint64_t) { run(); }, [run](std::exception_ptr&) { run(); });
+    transport()->armTimer(timer, std::chrono::milliseconds(1), std::move(deferred));
   }
 
   // Any thread. Arms a one-shot timer on this dispatcher's reactor thread; sweep() runs there
@@ -645,9 +795,21 @@ class Dispatcher final : public P::Handler {
     RouteMatch match;
     try {
       match = state_->router.match(req.method, req.path);
+      if (req.method == Method::Head && match.kind == RouteMatch::Kind::MethodNotAllowed) {
+        // HEAD is the GET of an Inline route (health, metrics, the docs and the API
+        // description) without its body; answered_on_reactor drops the body. Worker routes
+        // keep 405: their answers go through Pistache's writer, which cannot send a HEAD.
+        auto get = state_->router.match(Method::Get, req.path);
+        if (get.kind == RouteMatch::Kind::Found && get.route->execution == Execution::Inline) {
+          match = std::move(get);
+        }
+      }
     } catch (...) {
       finish(state_, writer, req, kUnmatched, kUnmatchedLabel,
              error_response(std::current_exception(), req), conn);
+      return nullptr;
+    }
+    if (match.kind == RouteMatch::Kind::NotFound && answered_by_web_app(req, writer, conn)) {
       return nullptr;
     }
     if (match.kind != RouteMatch::Kind::Found) {
@@ -668,12 +830,30 @@ class Dispatcher final : public P::Handler {
     return match.route;
   }
 
+  // A GET or HEAD no route matched, outside the API's paths: a file of the web app's build, or
+  // its index.html for a deep link (serve_web_app). Memory only, so on the reactor thread.
+  bool answered_by_web_app(const Request& req, P::ResponseWriter& writer, const DirectWrite& conn) {
+    if (!state_->web_app) {
+      return false;
+    }
+    auto resp = serve_web_app(*state_->web_app, req);
+    if (!resp) {
+      return false;
+    }
+    finish(state_, writer, req, kWebApp, kWebAppLabel, *resp, conn);
+    return true;
+  }
+
   // Inline routes, and fast-path hits (read-cache hits), are answered here without the
   // hand-off to a worker and back.
   bool answered_on_reactor(const Route& route, Request& req, P::ResponseWriter& writer,
                            const DirectWrite& conn) {
     if (route.execution == Execution::Inline) {
-      const auto resp = invoke(route, req);
+      auto resp = invoke(route, req);
+      if (req.method == Method::Head && !resp.head_content_length) {
+        resp.head_content_length = resp.body.size();
+        resp.body.clear();
+      }
       finish(state_, writer, req, route.id, route.path_template, resp, conn);
       return true;
     }
@@ -713,9 +893,280 @@ class Dispatcher final : public P::Handler {
     }
   }
 
+  // A Server-Sent Events route: the handler checks the caller on a worker; then the stream is
+  // registered with EventStreams, which writes its head and events on this reactor thread.
+  // Beyond max_streams, or while draining, the answer is 503 with Retry-After.
+  void open_stream(const Route& route, Request req, P::ResponseWriter writer,
+                   const DirectWrite& conn) {
+    auto* streams = state_->streams.get();
+    if (conn.http10) {
+      answer_error(req, writer, conn,
+                   core::AppError::bad_request("Event streams need HTTP/1.1 (chunked)."));
+      return;
+    }
+    if (state_->lifecycle->draining.load() || streams == nullptr || !streams->try_reserve()) {
+      answer_error(req, writer, conn,
+                   core::AppError::unavailable(
+                       "Too many event streams on this server, or it is shutting down; retry "
+                       "shortly (or poll the resource).",
+                       5));
+      return;
+    }
+    struct Job {
+      Request req;
+      P::ResponseWriter writer;
+      DirectWrite conn;
+      std::weak_ptr<Pistache::Tcp::Peer> peer;
+    };
+    DirectWrite queued_only = conn;
+    queued_only.peer.reset();
+    auto job =
+        std::make_shared<Job>(Job{std::move(req), std::move(writer), queued_only, conn.peer});
+    const auto state = state_;
+    const std::weak_ptr<Dispatcher> reactor = self_;
+    const bool queued = state_->workers->try_submit([state, job, &route, reactor] {
+      StreamOpening opening;
+      try {
+        opening = route.stream(job->req);
+      } catch (...) {
+        state->streams->release();
+        finish(state, job->writer, job->req, route.id, route.path_template,
+               error_response(std::current_exception(), job->req), job->conn);
+        return;
+      }
+      auto stream = std::make_shared<OpenStream>();
+      stream->route = &route;
+      stream->topic = std::move(opening.topic);
+      stream->request_id = job->req.request_id;
+      stream->peer = job->peer;
+      stream->connection = job->conn.connection;
+      stream->reactor = reactor;
+      stream->opened_at = Clock::now();
+      stream->last_queued = stream->opened_at;
+      stream->last_data = opening.first.data;
+      stream->pending = stream_head(state, job->req, job->conn) +
+                        http_chunk("retry: 3000\n\n" + sse_event(opening.first));
+      stream->ending = opening.first.last;
+      state->lifecycle->in_flight.fetch_sub(1);  // answered: the rest is the stream's
+      record(state, job->req, route.id, route.path_template, 200);
+      state->streams->add(stream);
+    });
+    if (!queued) {
+      streams->release();
+      finish(state_, job->writer, job->req, route.id, route.path_template,
+             error_response(std::make_exception_ptr(core::AppError::unavailable(
+                                "The server is busy; retry shortly.", 1)),
+                            job->req),
+             conn);
+    }
+  }
+
+  // The response head of an event stream: chunked, never cached, never buffered by a proxy.
+  static std::string stream_head(const std::shared_ptr<Server::State>& state, const Request& req,
+                                 const DirectWrite& conn) {
+    std::string head =
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\n"
+        "X-Accel-Buffering: no\r\n"
+        "Transfer-Encoding: chunked\r\n";
+    head += conn.close ? "Connection: Close\r\n" : "Connection: Keep-Alive\r\n";
+    head += "X-Request-Id: " + req.request_id + "\r\n";
+    if (state->cors.enabled()) {
+      head += "Vary: Origin\r\n";
+      const auto origin = req.header("origin");
+      if (origin && state->cors.allows(*origin)) {
+        head += "Access-Control-Allow-Origin: " + std::string(*origin) + "\r\n";
+        head +=
+            "Access-Control-Expose-Headers: " + std::string(CorsPolicy::kExposeHeaders) + "\r\n";
+      }
+    }
+    head += "\r\n";
+    return head;
+  }
+
+  struct TaskQueue {
+    std::mutex mutex;
+    std::vector<std::function<void()>> tasks;
+    bool armed = false;  // a timer is armed and has not fired yet
+  };
+
   std::shared_ptr<Server::State> state_;
   std::shared_ptr<SweepResult> sweep_ = std::make_shared<SweepResult>();
+  std::shared_ptr<TaskQueue> tasks_ = std::make_shared<TaskQueue>();
+  std::weak_ptr<Dispatcher> self_;
 };
+
+void EventStreams::start() {
+  poller_ = std::thread([this] { run(); });
+}
+
+void EventStreams::stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (poller_.joinable()) {
+    poller_.join();
+  }
+}
+
+void EventStreams::add(const std::shared_ptr<OpenStream>& stream) {
+  {
+    const std::lock_guard lock(mutex_);
+    streams_.push_back(stream);
+  }
+  post_flush(stream);
+}
+
+void EventStreams::post_flush(const std::shared_ptr<OpenStream>& stream) {
+  auto reactor = stream->reactor.lock();
+  if (!reactor) {
+    forget(stream);
+    return;
+  }
+  reactor->post([this, stream] { flush(stream); });
+}
+
+void EventStreams::forget(const std::shared_ptr<OpenStream>& stream) {
+  const std::lock_guard lock(mutex_);
+  const auto it = std::find(streams_.begin(), streams_.end(), stream);
+  if (it != streams_.end()) {
+    streams_.erase(it);
+    reserved_.fetch_sub(1);
+  }
+}
+
+void EventStreams::flush(const std::shared_ptr<OpenStream>& stream) {
+  std::string bytes;
+  bool end = false;
+  {
+    const std::lock_guard lock(mutex_);
+    bytes.swap(stream->pending);
+    end = stream->ending && !stream->end_written;
+    stream->end_written = stream->end_written || end;
+  }
+  const auto peer = stream->peer.lock();
+  if (!peer) {
+    forget(stream);  // the client went away
+    return;
+  }
+  if (end) {
+    bytes += kLastChunk;
+    forget(stream);
+    if (lifecycle_->draining.load()) {
+      stream->connection->told_to_close.store(true);  // shut it down once written (ADR 0012)
+    }
+  }
+  if (!bytes.empty()) {
+    const auto size = bytes.size();
+    auto sent = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+    if (end) {
+      const auto lifecycle = lifecycle_;
+      const auto connection = stream->connection;
+      lifecycle->unsettled_writes.fetch_add(1);
+      sent.then(
+          [lifecycle, connection](ssize_t) {
+            connection->outstanding.fetch_sub(1);
+            lifecycle->unsettled_writes.fetch_sub(1);
+          },
+          [lifecycle, connection](std::exception_ptr&) {
+            connection->outstanding.fetch_sub(1);
+            lifecycle->unsettled_writes.fetch_sub(1);
+          });
+    } else {
+      sent.then([](ssize_t) {}, [](std::exception_ptr&) {});
+    }
+  }
+  // Out of Pistache's "request in progress" state, and its keep-alive clock restarted: the
+  // stream is an idle connection to it, written to from this side (see the block comment).
+  peer->setIdle(true);
+  const auto parser = P::Handler::getParser(peer);
+  int unread = 0;
+  if (parser && parser->step()->id() == P::Private::RequestLineStep::Id &&
+      ::ioctl(peer->fd(), FIONREAD, &unread) == 0 && unread == 0) {
+    parser->reset();
+  }
+  stream->started = true;
+}
+
+void EventStreams::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wakeup_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_ || streams_.empty()) {
+      continue;
+    }
+    lock.unlock();
+    try {
+      round();
+    } catch (const std::exception& e) {
+      core::log::warn("event streams: a poll round failed", {{"error", e.what()}});
+    }
+    lock.lock();
+  }
+}
+
+// One poll round: the current event of every topic, one batch per route; queue what changed,
+// keep-alive comments and the ends; then let the reactors write.
+void EventStreams::round() {
+  std::vector<std::shared_ptr<OpenStream>> streams;
+  {
+    const std::lock_guard lock(mutex_);
+    streams = streams_;
+  }
+  std::map<const Route*, std::vector<std::string>> topics;
+  for (const auto& s : streams) {
+    auto& list = topics[s->route];
+    if (std::find(list.begin(), list.end(), s->topic) == list.end()) {
+      list.push_back(s->topic);
+    }
+  }
+  std::map<const Route*, std::map<std::string, StreamEvent>> current;
+  for (const auto& [route, list] : topics) {
+    try {
+      current[route] = route->poll(list);
+    } catch (const std::exception& e) {
+      // The database is away: streams keep their last state and their keep-alives.
+      core::log::warn("event streams: poll failed",
+                      {{"route", route->path_template}, {"error", e.what()}});
+    }
+  }
+  const auto now = Clock::now();
+  const bool draining = lifecycle_->draining.load();
+  std::vector<std::shared_ptr<OpenStream>> to_flush;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& s : streams) {
+      if (s->ending) {
+        continue;
+      }
+      const auto& events = current[s->route];
+      const auto it = events.find(s->topic);
+      if (it != events.end() && it->second.data != s->last_data) {
+        s->pending += http_chunk(sse_event(it->second));
+        s->last_data = it->second.data;
+        s->last_queued = now;
+        s->ending = it->second.last;
+      }
+      if (!s->ending && (draining || now - s->opened_at >= options_.max_lifetime)) {
+        s->ending = true;
+      }
+      if (!s->ending && now - s->last_queued >= options_.keepalive) {
+        s->pending += http_chunk(sse_comment("keep-alive"));
+        s->last_queued = now;
+      }
+      if (!s->pending.empty() || s->ending) {
+        to_flush.push_back(s);
+      }
+    }
+  }
+  for (const auto& s : to_flush) {
+    post_flush(s);
+  }
+}
 
 // Pistache 0.0.5 does not expose its listening socket; it is the one socket of this process
 // that listens on our port.
@@ -773,9 +1224,18 @@ Server::Server(ServerOptions options, Router router, WorkerPool& workers, Metric
   state_->max_body_bytes = options_.max_body_bytes;
   state_->cors = options_.cors;
   state_->request_counter = options_.request_counter;
+  state_->web_app = options_.web_app;
+  // A keep-alive comment at least twice per keep-alive timeout: the stream's connection is
+  // "idle" to Pistache, which would otherwise close it (see "Event streams").
+  auto stream_options = options_.streams;
+  stream_options.keepalive = std::min(
+      stream_options.keepalive,
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.keepalive_timeout) / 2);
+  state_->streams = std::make_shared<EventStreams>(stream_options, state_->lifecycle);
 }
 
 Server::~Server() {
+  state_->streams->stop();
   if (endpoint_) {
     endpoint_->shutdown();
   }
@@ -800,6 +1260,7 @@ void Server::start() {
   endpoint_->init(opts);
   endpoint_->setHandler(std::make_shared<Dispatcher>(state_));
   endpoint_->serveThreaded();
+  state_->streams->start();
   port_ = static_cast<std::uint16_t>(endpoint_->getPort());
   listen_fd_ = find_listening_socket(port_);
   if (listen_fd_ < 0) {
@@ -815,6 +1276,7 @@ void Server::begin_drain() {
   stop_accepting();
   state_->idle_deadline.store(Clock::now() + options_.drain_idle_grace);
   state_->lifecycle->draining.store(true);
+  state_->streams->wake();  // every open event stream ends now (ADR 0012)
 }
 
 // Pistache 0.0.5 can stop its listener only together with every connection. To refuse new
@@ -935,10 +1397,15 @@ void Server::stop() {
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  state_->streams->stop();
   if (endpoint_) {
     endpoint_->shutdown();
     endpoint_.reset();
   }
+}
+
+std::size_t Server::open_streams() const {
+  return state_->streams->open();
 }
 
 }  // namespace tiket::http

@@ -11,6 +11,7 @@
 #include "http/metrics.hpp"
 #include "http/request_counter.hpp"
 #include "http/router.hpp"
+#include "http/static_files.hpp"
 #include "http/worker_pool.hpp"
 
 namespace Pistache::Http {
@@ -35,6 +36,11 @@ struct ServerOptions {
   // When set, every answered /api/ request is counted here per (hour, user) for the
   // requests-per-hour report; the probes, /metrics and the docs are not.
   std::shared_ptr<RequestCounter> request_counter;
+  // The web app's build (WEB_DIR): GET/HEAD paths no route matches are served from it
+  // (serve_web_app). Null or empty: they stay 404.
+  std::shared_ptr<const StaticFiles> web_app;
+  // Server-Sent Events routes (Router::add_stream): polling, keep-alive, lifetime, the cap.
+  StreamOptions streams;
 };
 
 // Shared between the dispatcher clones (one per reactor thread), the workers and main.
@@ -73,6 +79,9 @@ class Server {
   bool wait_drained(std::chrono::milliseconds timeout);
   // Step 3: stop Pistache; what is still open is closed with the process.
   void stop();
+
+  // Event streams open (or opening) on this server, for the metrics.
+  std::size_t open_streams() const;
 
   struct State;  // defined in server.cpp; shared with the dispatcher clones
 

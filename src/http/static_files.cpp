@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -33,7 +34,16 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::string cache_control_for(std::string_view name) {
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string cache_control_for(std::string_view name, StaticKind kind) {
+  if (kind == StaticKind::web_app) {
+    // Vite names everything under assets/ after its content: a new build is a new name, so the
+    // old one may be kept forever. index.html (which names them) must be revalidated each time.
+    return starts_with(name, "assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+  }
   // Pages and the API description change with each release under the same name: always
   // revalidate (a 304 costs one round trip). The Swagger UI assets change only when the
   // swagger-ui-dist version does.
@@ -122,16 +132,24 @@ bool is_confined_name(std::string_view relative) {
 }
 
 std::string content_type_for(std::string_view filename) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kTypes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kTypes{{
       {".html", "text/html; charset=utf-8"},
       {".css", "text/css; charset=utf-8"},
       {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
       {".json", "application/json"},
       {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"},
       {".yaml", "application/yaml"},
       {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".webp", "image/webp"},
       {".svg", "image/svg+xml"},
       {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".wasm", "application/wasm"},
       {".txt", "text/plain; charset=utf-8"},
   }};
   for (const auto& [suffix, type] : kTypes) {
@@ -142,12 +160,39 @@ std::string content_type_for(std::string_view filename) {
   return "application/octet-stream";
 }
 
-StaticFiles StaticFiles::load(const fs::path& root) {
+const NameValues& static_security_headers(StaticKind kind) {
+  // No inline script anywhere. Swagger UI sets inline styles (style attributes in its markup),
+  // so the docs allow them; the web app does not need them (React sets styles through the
+  // CSSOM, which style-src does not govern).
+  static const NameValues kWebApp{
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+       "base-uri 'self'; form-action 'self'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"X-Frame-Options", "DENY"},
+  };
+  static const NameValues kDocs{
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"X-Frame-Options", "DENY"},
+  };
+  return kind == StaticKind::web_app ? kWebApp : kDocs;
+}
+
+StaticFiles StaticFiles::load(const fs::path& root, StaticKind kind) {
   StaticFiles files;
   std::error_code ec;
   const auto canonical_root = fs::canonical(root, ec);
   if (ec || !fs::is_directory(canonical_root, ec)) {
-    core::log::warn("static folder not found; /docs and /openapi.yaml will answer 404",
+    core::log::warn(kind == StaticKind::web_app
+                        ? "web app folder not found; / and the app's paths will answer 404"
+                        : "static folder not found; /docs and /openapi.yaml will answer 404",
                     {{"static_dir", root.string()}});
     return files;
   }
@@ -181,7 +226,8 @@ StaticFiles StaticFiles::load(const fs::path& root) {
     }
     file.content_type = content_type_for(relative);
     file.etag = make_etag(file.body);
-    file.cache_control = cache_control_for(relative);
+    file.cache_control = cache_control_for(relative, kind);
+    file.headers = static_security_headers(kind);
     files.files_.emplace(relative, std::move(file));
   }
   if (ec) {
@@ -204,13 +250,49 @@ Response serve_static(const StaticFile& file, const Request& req) {
   const auto if_none_match = req.header("if-none-match");
   if (if_none_match && etag_listed(*if_none_match, file.etag)) {
     r = Response::empty(304);
+  } else if (req.method == Method::Head) {
+    r = Response::text(200, "", file.content_type);
+    r.head_content_length = file.body.size();
   } else {
     r = Response::text(200, file.body, file.content_type);
   }
   r.headers.emplace_back("ETag", file.etag);
   r.headers.emplace_back("Cache-Control", file.cache_control);
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (file.headers.empty()) {
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  }
+  r.headers.insert(r.headers.end(), file.headers.begin(), file.headers.end());
   return r;
+}
+
+bool is_api_path(std::string_view path) {
+  static constexpr std::array<std::string_view, 7> kOwned{
+      "/api", "/docs", "/openapi.yaml", "/healthz", "/readyz", "/metrics", "/.well-known"};
+  return std::any_of(kOwned.begin(), kOwned.end(), [path](std::string_view prefix) {
+    return starts_with(path, prefix) &&
+           (path.size() == prefix.size() || path[prefix.size()] == '/');
+  });
+}
+
+std::optional<Response> serve_web_app(const StaticFiles& files, const Request& req) {
+  if (files.empty() || (req.method != Method::Get && req.method != Method::Head) ||
+      is_api_path(req.path)) {
+    return std::nullopt;
+  }
+  const std::string_view path = req.path;
+  const auto relative = path == "/" ? std::string_view("index.html") : path.substr(1);
+  if (const auto* file = files.find(relative)) {
+    return serve_static(*file, req);
+  }
+  if (starts_with(path, "/assets/")) {
+    return std::nullopt;
+  }
+  const auto accept = req.header("accept");
+  const auto* index = files.find("index.html");
+  if (index == nullptr || !accept || accept->find("text/html") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return serve_static(*index, req);
 }
 
 }  // namespace tiket::http

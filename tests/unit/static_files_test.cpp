@@ -29,7 +29,7 @@ TEST(StaticFiles, ContentTypesFollowTheExtension) {
 }
 
 TEST(StaticFiles, IfNoneMatchGets304WithTheSameValidators) {
-  tiket::http::StaticFile file{"body", "text/plain", "\"4-abc\"", "no-cache"};
+  tiket::http::StaticFile file{"body", "text/plain", "\"4-abc\"", "no-cache", {}};
   tiket::http::Request req;
   EXPECT_EQ(tiket::http::serve_static(file, req).status, 200);
   req.headers = {{"if-none-match", R"("x", W/"4-abc")"}};
@@ -40,6 +40,36 @@ TEST(StaticFiles, IfNoneMatchGets304WithTheSameValidators) {
   EXPECT_EQ(tiket::http::serve_static(file, req).status, 200);
   req.headers = {{"if-none-match", "*"}};
   EXPECT_EQ(tiket::http::serve_static(file, req).status, 304);
+}
+
+TEST(StaticFiles, WebAppTypesIncludeFontsImagesAndManifests) {
+  EXPECT_EQ(content_type_for("assets/inter-latin.woff2"), "font/woff2");
+  EXPECT_EQ(content_type_for("assets/hero-3f9a.webp"), "image/webp");
+  EXPECT_EQ(content_type_for("assets/photo.jpg"), "image/jpeg");
+  EXPECT_EQ(content_type_for("site.webmanifest"), "application/manifest+json");
+  EXPECT_EQ(content_type_for("favicon.svg"), "image/svg+xml");
+}
+
+TEST(StaticFiles, TheApiKeepsItsOwnPaths) {
+  using tiket::http::is_api_path;
+  for (const auto* path : {"/api", "/api/", "/api/nope", "/docs", "/docs/x.js", "/openapi.yaml",
+                           "/healthz", "/readyz", "/metrics", "/.well-known/jwks.json"}) {
+    EXPECT_TRUE(is_api_path(path)) << path;
+  }
+  for (const auto* path : {"/", "/apis", "/api-docs", "/concerts/1", "/assets/index-1.js", "/docsy",
+                           "/metrics2", "/login"}) {
+    EXPECT_FALSE(is_api_path(path)) << path;
+  }
+}
+
+TEST(StaticFiles, HeadCarriesTheGetsLengthWithoutABody) {
+  tiket::http::StaticFile file{"<html></html>", "text/html", "\"d-1\"", "no-cache", {}};
+  tiket::http::Request req;
+  req.method = tiket::http::Method::Head;
+  const auto r = tiket::http::serve_static(file, req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.head_content_length, std::optional<std::size_t>(13));
 }
 
 TEST(CorsConfig, OriginsAreListedExactlyAndLowerCased) {
