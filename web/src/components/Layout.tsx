@@ -15,7 +15,7 @@ export function Layout() {
         {t('nav.skip')}
       </a>
       <header className="site-header">
-        <Link to="/" className="brand" aria-label="Tiket">
+        <Link to="/" className="brand">
           <span aria-hidden="true" className="brand-mark">T</span> Tiket
         </Link>
         <nav aria-label={t('nav.label')}>
@@ -46,10 +46,10 @@ export function Layout() {
           <button
             type="button"
             className="link-button"
+            lang={lang === 'id' ? 'en' : 'id'}
             onClick={() => setLang(lang === 'id' ? 'en' : 'id')}
-            aria-label={t('nav.switchLanguage')}
           >
-            {lang === 'id' ? 'EN' : 'ID'}
+            {t('nav.switchLanguage')}
           </button>
           {user ? (
             <>

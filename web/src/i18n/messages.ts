@@ -8,7 +8,7 @@ export const en = {
   'nav.admin': 'Admin',
   'nav.login': 'Sign in',
   'nav.logout': 'Sign out',
-  'nav.switchLanguage': 'Bahasa Indonesia',
+  'nav.switchLanguage': 'Indonesia',
   'footer.note': 'Tiket · prices in rupiah · times in WIB (Asia/Jakarta)',
   'common.loading': 'Loading…',
   'common.network': 'Cannot reach the server. Check your connection and try again.',
