@@ -88,7 +88,7 @@ MIDTRANS_SNAP_URL="http://127.0.0.1:$fake_port"
 MIDTRANS_API_URL="http://127.0.0.1:$fake_port"
 export MIDTRANS_SERVER_KEY PAYMENT_CALLBACK_URL MIDTRANS_SNAP_URL MIDTRANS_API_URL
 
-WEB_DIST_DIR="$REPO_ROOT/web/dist" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=info \
+WEB_DIR="$REPO_ROOT/web/dist" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=info \
   "$TIKET_BIN" serve >"$tmp/server.log" 2>&1 &
 pids+=($!)
 wait_for_line "$tmp/server.log" '"msg":"listening"' "${pids[-1]}" tiket-api
