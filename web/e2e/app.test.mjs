@@ -85,7 +85,7 @@ describe('a customer, on a phone', () => {
     await page.getByRole('heading', { name: 'Concerts', level: 1 }).waitFor({ timeout: T });
     await page.locator('.card').first().waitFor({ timeout: T });
     await checkA11y(page, 'concert list');
-    await shot(page, '01-concert-list');
+    await shot(page, '01-concert-list', { fullPage: false });
   });
 
   test('registers, with the server’s rules shown under the fields', async () => {

@@ -134,8 +134,8 @@ export async function checkA11y(page, name) {
   return result.length;
 }
 
-export async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+export async function shot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 export const randomTag = () =>
