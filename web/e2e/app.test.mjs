@@ -298,6 +298,51 @@ describe('the organizer at the door', () => {
     await shot(page, '11-organizer-edit');
   });
 
+  test('creates a concert, adds a ticket type and publishes it, as the state rules allow', async () => {
+    await page.getByRole('link', { name: 'New concert' }).click();
+    await page.getByRole('heading', { name: 'New concert' }).waitFor({ timeout: T });
+    const title = `Keroncong ${tag} Pagi`;
+    await page.getByLabel('Title', { exact: true }).fill(title);
+    await page.getByLabel('Artist', { exact: true }).fill(`Orkes ${tag}`);
+    await page.getByLabel('Venue', { exact: true }).fill('Taman Budaya');
+    await page.getByLabel('City', { exact: true }).fill(scene.city);
+    // datetime-local takes the Jakarta wall-clock time.
+    const day = new Date(Date.now() + 40 * 86400e3).toISOString().slice(0, 10);
+    await page.getByLabel('Starts at', { exact: true }).fill(`${day}T19:30`);
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.getByRole('heading', { name: 'Edit concert' }).waitFor({ timeout: T });
+    const id = page.url().split('/').pop();
+    await page.getByText('Add at least one ticket type before publishing.').waitFor({ timeout: T });
+    assert.equal(await page.getByRole('button', { name: 'Publish' }).isDisabled(), true);
+    await checkA11y(page, 'new concert draft');
+    await page.getByLabel('Ticket type name').fill('Lesehan');
+    await page.getByLabel('Price (Rp)').fill('150000');
+    await page.getByLabel('Quota', { exact: true }).fill('50');
+    await page.getByLabel('Per-person limit').fill('2');
+    await page.getByRole('button', { name: 'Add ticket type' }).click();
+    await page.getByRole('rowheader', { name: 'Lesehan' }).waitFor({ timeout: T });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.locator('#state-heading').getByText('Published').waitFor({ timeout: T });
+    const published = await api('GET', `/api/concerts/${id}`);
+    assert.equal(published.status, 200);
+    assert.equal(published.body.status, 'published');
+    assert.equal(published.body.starts_at.slice(11, 16), '12:30', '19:30 WIB is 12:30 UTC');
+    assert.deepEqual(
+      published.body.ticket_types.map((t) => [t.name, t.price, t.quota, t.per_user_limit]),
+      [['Lesehan', 150000, 50, 2]],
+    );
+    await shot(page, '11b-organizer-published');
+  });
+
+  test('the stock of their concerts', async () => {
+    await page.getByRole('link', { name: 'Stock report' }).click();
+    const row = page.getByTestId('stock-table').getByRole('row').filter({ hasText: scene.concert.title });
+    await row.waitFor({ timeout: T });
+    // 100 seats, the customer's 2 sold: 98 left.
+    assert.deepEqual((await row.getByRole('cell').allInnerTexts()).map((x) => x.trim()), ['Festival', '100', '2', '98']);
+    await checkA11y(page, 'stock');
+  });
+
   test('checks the ticket in, and a second scan is refused', async () => {
     await page.getByRole('link', { name: 'Check-in' }).click();
     const field = page.getByLabel('Ticket code');

@@ -301,12 +301,54 @@ function TicketTypes({ concert }: { concert: Concert }) {
   );
 }
 
+/** Seats per ticket type of the organizer's concerts, live from their concert list, then the server's stock report. */
 export function StockReport() {
   const { t } = useI18n();
+  const list = useInfiniteQuery({
+    queryKey: ['organizer-concerts'],
+    queryFn: ({ pageParam, signal }) =>
+      api.request<ConcertList>('/api/organizer/concerts', { query: { cursor: pageParam, limit: 100 }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const concerts = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <section>
       <h1>{t('org.stock')}</h1>
       <OrganizerNav />
+      {list.isPending && <Spinner />}
+      {list.isError && <Notice>{errorText(list.error, t)}</Notice>}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('org.stock')}>
+        <table data-testid="stock-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('org.concerts')}</th>
+              <th scope="col">{t('concert.type')}</th>
+              <th scope="col">{t('org.quota')}</th>
+              <th scope="col">{t('org.soldHeld')}</th>
+              <th scope="col">{t('concert.available')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {concerts.flatMap((c) =>
+              c.ticket_types.map((tt, i) => (
+                <tr key={tt.id}>
+                  {i === 0 ? (
+                    <th scope="rowgroup" rowSpan={c.ticket_types.length}>
+                      <Link to={`/organizer/concerts/${c.id}`}>{c.title}</Link> <StatusBadge status={c.status} />
+                    </th>
+                  ) : null}
+                  <td>{tt.name}</td>
+                  <td>{tt.quota}</td>
+                  <td>{tt.quota - tt.available}</td>
+                  <td>{tt.available}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      </div>
+      <h2>{t('org.stockReport')}</h2>
       <ReportView name="stock" chart={null} />
     </section>
   );
