@@ -86,6 +86,15 @@ describe('a customer, on a phone', () => {
     await page.locator('.card').first().waitFor({ timeout: T });
     await checkA11y(page, 'concert list');
     await shot(page, '01-concert-list', { fullPage: false });
+    // Indonesian and back, without a reload.
+    await page.getByRole('button', { name: 'Indonesia' }).click();
+    await page.getByRole('heading', { name: 'Konser', level: 1 }).waitFor({ timeout: T });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'id');
+    assert.match(await page.locator('.price').first().innerText(), /^Mulai Rp \d{1,3}(\.\d{3})*$/);
+    await checkA11y(page, 'concert list (id)');
+    await shot(page, '01b-concert-list-id', { fullPage: false });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Concerts', level: 1 }).waitFor({ timeout: T });
   });
 
   test('registers, with the server’s rules shown under the fields', async () => {
@@ -232,8 +241,11 @@ describe('a customer, on a phone', () => {
       body: { concert_id: scene.last.id, items: [{ ticket_type_id: scene.last.ticket_types[0].id, quantity: 1 }] },
     });
     assert.equal(taken.status, 201, JSON.stringify(taken.body));
-    await qty.fill('1');
-    await page.getByRole('button', { name: 'Book now' }).click();
+    // With the keyboard only: focus the field, type, Enter submits.
+    await qty.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('1');
+    await page.keyboard.press('Enter');
     const message = page.getByTestId('booking-error');
     await message.waitFor({ timeout: T });
     assert.match(await message.innerText(), /Sold out/);
