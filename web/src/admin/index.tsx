@@ -238,7 +238,7 @@ export function AdminJobs() {
                 <th scope="row">
                   {j.name}
                   <br />
-                  <small className="muted">{j.description}</small>
+                  <small className="muted job-description">{j.description}</small>
                 </th>
                 <td>
                   {j.last_run ? (
@@ -250,13 +250,15 @@ export function AdminJobs() {
                   )}
                 </td>
                 <td>{j.running ? t('admin.running') : when(j.next_due_at)}</td>
-                <td className="actions">
-                  <button type="button" disabled={j.running || run.isPending} onClick={() => run.mutate(j.name)}>
-                    {t('admin.runNow')}
-                  </button>
-                  <button type="button" className="secondary" aria-expanded={open === j.name} onClick={() => setOpen(open === j.name ? null : j.name)}>
-                    {t('admin.runs')}
-                  </button>
+                <td>
+                  <div className="actions">
+                    <button type="button" disabled={j.running || run.isPending} onClick={() => run.mutate(j.name)}>
+                      {t('admin.runNow')}
+                    </button>
+                    <button type="button" className="secondary" aria-expanded={open === j.name} onClick={() => setOpen(open === j.name ? null : j.name)}>
+                      {t('admin.runs')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
