@@ -893,6 +893,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/top-customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers ranked by the amount they paid (admin)
+         * @description Only `paid` bookings are sales, each on its booking's business day (`BUSINESS_TZ`), even
+         *     when it was paid later. Tickets are the items' quantities, revenue quantity × unit price.
+         *     Ranked by amount, highest first; a tie goes to the lower user id, so the order is the same on
+         *     every call. `limit` 1–100 (default 10).
+         */
+        get: operations["reportTopCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sales-by-city": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Paid bookings, tickets and revenue per city (admin)
+         * @description Only `paid` bookings are sales, each on its booking's business day (`BUSINESS_TZ`), even
+         *     when it was paid later. Tickets are the items' quantities, revenue quantity × unit price.
+         *     The city is the concert's. By revenue, highest first, then by city. `limit` 1–100 (default 20).
+         */
+        get: operations["reportSalesByCity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quota, sold, held and available seats per concert and ticket type (admin, organizer)
+         * @description Now, not over a range (`from` and `to` are 400 here). `sold`: seats in paid bookings;
+         *     `held`: seats in pending bookings whose hold has not expired; `available`: what a new booking
+         *     can take now. By concert id, then ticket type id. An organizer sees only their own concerts,
+         *     whatever the filters (another organizer's `concert_id` gives no rows); an `organizer_id` other
+         *     than their own is 403. `limit` 1–1000 (default 100).
+         */
+        get: operations["reportStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/requests-per-hour": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests to the API per user and UTC hour (admin)
+         * @description Requests to `/api/...` per UTC hour and per user (the one the route authenticated; `null`:
+         *     anonymous), from the start of `from` to the end of `to` in `BUSINESS_TZ`. Each replica counts
+         *     in memory and writes its counts in batches (every `REQUEST_COUNTS_FLUSH_INTERVAL_S`, at
+         *     shutdown, and on a manual run of `flush-request-counts` on that replica), so the newest
+         *     requests may not be here yet. By hour, then user id. `limit` 1–1000 (default 200).
+         */
+        get: operations["reportRequestsPerHour"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/monthly-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Paid sales per month and the average tickets per month (admin)
+         * @description Only `paid` bookings are sales, each on its booking's business day (`BUSINESS_TZ`), even
+         *     when it was paid later. Tickets are the items' quantities, revenue quantity × unit price.
+         *     Every month the range touches, months without sales as zeros, read from the daily rollup the
+         *     `rollup-sales` job keeps: changes after `rolled_up_to` may be missing until its next run. The
+         *     CSV holds the months only; `tickets` and `average_tickets_per_month` are in the JSON.
+         */
+        get: operations["reportMonthlySales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1264,6 +1381,134 @@ export interface components {
             /** Format: date-time */
             next_due_at: string;
             last_run: components["schemas"]["JobRun"] | null;
+        };
+        /**
+         * @description RFC 4180: a header row with the JSON item fields as columns, then one row per item;
+         *     CRLF line ends; a field with a comma, a double quote or a line break is quoted, and
+         *     quotes inside it are doubled; null is an empty field. UTF-8.
+         */
+        ReportCsv: string;
+        /** @description Customers by amount paid. */
+        TopCustomersReport: {
+            /**
+             * Format: date
+             * @description The range's first business day.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The range's last business day.
+             */
+            to: string;
+            items: {
+                rank: number;
+                /** Format: int64 */
+                user_id: number;
+                email: string;
+                name: string;
+                bookings: number;
+                tickets: number;
+                /** @description Whole rupiah paid. */
+                amount: number;
+            }[];
+        };
+        /** @description Paid sales per concert city. */
+        SalesByCityReport: {
+            /**
+             * Format: date
+             * @description The range's first business day.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The range's last business day.
+             */
+            to: string;
+            items: {
+                city: string;
+                bookings: number;
+                tickets: number;
+                /** @description Whole rupiah. */
+                revenue: number;
+            }[];
+        };
+        /** @description Seats per concert and ticket type, now. */
+        StockReport: {
+            items: {
+                /** Format: int64 */
+                concert_id: number;
+                concert_title: string;
+                /** Format: int64 */
+                organizer_id: number;
+                /** Format: int64 */
+                ticket_type_id: number;
+                ticket_type: string;
+                quota: number;
+                /** @description Seats in paid bookings. */
+                sold: number;
+                /** @description Seats in pending bookings whose hold runs. */
+                held: number;
+                /** @description What a new booking can take now. */
+                available: number;
+            }[];
+        };
+        /** @description Requests per UTC hour and user. */
+        RequestsPerHourReport: {
+            /**
+             * Format: date
+             * @description The range's first business day.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The range's last business day.
+             */
+            to: string;
+            items: {
+                /**
+                 * Format: date-time
+                 * @description The hour's start (UTC).
+                 */
+                hour_start: string;
+                /**
+                 * Format: int64
+                 * @description null: anonymous.
+                 */
+                user_id: number | null;
+                email: string | null;
+                requests: number;
+            }[];
+        };
+        /** @description Paid sales per month of the range. */
+        MonthlySalesReport: {
+            /**
+             * Format: date
+             * @description The range's first business day.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The range's last business day.
+             */
+            to: string;
+            /** @description The range's tickets. */
+            tickets: number;
+            /** @description `tickets` divided by the number of months listed, to two decimals. */
+            average_tickets_per_month: number;
+            /**
+             * Format: date-time
+             * @description When the last complete `rollup-sales` run began; later changes may be missing.
+             *     null before the first run.
+             */
+            rolled_up_to: string | null;
+            items: {
+                /** @example 2026-11 */
+                month: string;
+                bookings: number;
+                tickets: number;
+                /** @description Whole rupiah. */
+                revenue: number;
+            }[];
         };
         UserList: {
             items: components["schemas"]["User"][];
@@ -1803,6 +2048,33 @@ export interface components {
          *     server did not produce is 400.
          */
         Cursor: string;
+        /**
+         * @description First business day of the range (`YYYY-MM-DD`, in `BUSINESS_TZ`), included. Default: 29
+         *     days before `to`, or (without `to` either) 29 days before today.
+         */
+        ReportFrom: string;
+        /**
+         * @description Last business day of the range, included; not before `from`, at most 3660 days after
+         *     it. Default: 29 days after `from` but not past today, or (without `from`) today.
+         */
+        ReportTo: string;
+        /** @description How many customers, 1 to 100. */
+        ReportLimitTop: number;
+        /** @description How many cities, 1 to 100. */
+        ReportLimitCities: number;
+        /** @description How many rows (ticket types), 1 to 1000. */
+        ReportLimitStock: number;
+        /** @description How many rows (hour and user), 1 to 1000. */
+        ReportLimitHours: number;
+        /** @description Only this concert. */
+        StockConcertId: number;
+        /** @description Only this organizer's concerts (an organizer may name only themself). */
+        StockOrganizerId: number;
+        /**
+         * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+         *     anything else, or nothing, for JSON.
+         */
+        ReportAccept: string;
     };
     requestBodies: never;
     headers: {
@@ -3337,6 +3609,283 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportTopCustomers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First business day of the range (`YYYY-MM-DD`, in `BUSINESS_TZ`), included. Default: 29
+                 *     days before `to`, or (without `to` either) 29 days before today.
+                 */
+                from?: components["parameters"]["ReportFrom"];
+                /**
+                 * @description Last business day of the range, included; not before `from`, at most 3660 days after
+                 *     it. Default: 29 days after `from` but not past today, or (without `from`) today.
+                 */
+                to?: components["parameters"]["ReportTo"];
+                /** @description How many customers, 1 to 100. */
+                limit?: components["parameters"]["ReportLimitTop"];
+            };
+            header?: {
+                /**
+                 * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+                 *     anything else, or nothing, for JSON.
+                 */
+                Accept?: components["parameters"]["ReportAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or as CSV (`Accept`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description CSV only: `attachment; filename="top-customers_<from>_<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopCustomersReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Not an admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportSalesByCity: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First business day of the range (`YYYY-MM-DD`, in `BUSINESS_TZ`), included. Default: 29
+                 *     days before `to`, or (without `to` either) 29 days before today.
+                 */
+                from?: components["parameters"]["ReportFrom"];
+                /**
+                 * @description Last business day of the range, included; not before `from`, at most 3660 days after
+                 *     it. Default: 29 days after `from` but not past today, or (without `from`) today.
+                 */
+                to?: components["parameters"]["ReportTo"];
+                /** @description How many cities, 1 to 100. */
+                limit?: components["parameters"]["ReportLimitCities"];
+            };
+            header?: {
+                /**
+                 * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+                 *     anything else, or nothing, for JSON.
+                 */
+                Accept?: components["parameters"]["ReportAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or as CSV (`Accept`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description CSV only: `attachment; filename="sales-by-city_<from>_<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesByCityReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Not an admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportStock: {
+        parameters: {
+            query?: {
+                /** @description Only this concert. */
+                concert_id?: components["parameters"]["StockConcertId"];
+                /** @description Only this organizer's concerts (an organizer may name only themself). */
+                organizer_id?: components["parameters"]["StockOrganizerId"];
+                /** @description How many rows (ticket types), 1 to 1000. */
+                limit?: components["parameters"]["ReportLimitStock"];
+            };
+            header?: {
+                /**
+                 * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+                 *     anything else, or nothing, for JSON.
+                 */
+                Accept?: components["parameters"]["ReportAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or as CSV (`Accept`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description CSV only: `attachment; filename="stock.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description A customer, or an organizer asking for another organizer's concerts. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportRequestsPerHour: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First business day of the range (`YYYY-MM-DD`, in `BUSINESS_TZ`), included. Default: 29
+                 *     days before `to`, or (without `to` either) 29 days before today.
+                 */
+                from?: components["parameters"]["ReportFrom"];
+                /**
+                 * @description Last business day of the range, included; not before `from`, at most 3660 days after
+                 *     it. Default: 29 days after `from` but not past today, or (without `from`) today.
+                 */
+                to?: components["parameters"]["ReportTo"];
+                /** @description How many rows (hour and user), 1 to 1000. */
+                limit?: components["parameters"]["ReportLimitHours"];
+            };
+            header?: {
+                /**
+                 * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+                 *     anything else, or nothing, for JSON.
+                 */
+                Accept?: components["parameters"]["ReportAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or as CSV (`Accept`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description CSV only: `attachment; filename="requests-per-hour_<from>_<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestsPerHourReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Not an admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportMonthlySales: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First business day of the range (`YYYY-MM-DD`, in `BUSINESS_TZ`), included. Default: 29
+                 *     days before `to`, or (without `to` either) 29 days before today.
+                 */
+                from?: components["parameters"]["ReportFrom"];
+                /**
+                 * @description Last business day of the range, included; not before `from`, at most 3660 days after
+                 *     it. Default: 29 days after `from` but not past today, or (without `from`) today.
+                 */
+                to?: components["parameters"]["ReportTo"];
+            };
+            header?: {
+                /**
+                 * @description `text/csv` (preferred over `application/json`, q-values count) for RFC 4180 CSV;
+                 *     anything else, or nothing, for JSON.
+                 */
+                Accept?: components["parameters"]["ReportAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or as CSV (`Accept`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description CSV only: `attachment; filename="monthly-sales_<from>_<to>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlySalesReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Not an admin. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

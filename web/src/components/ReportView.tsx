@@ -76,6 +76,11 @@ export function ReportView({ name, chart }: { name: string; chart: string | null
     setRange(draft);
   };
   const rows = reportRows(report.data);
+  // The report's own totals next to its rows (monthly sales: tickets, average per month, rolled up to).
+  const summary =
+    report.data && typeof report.data === 'object' && !Array.isArray(report.data)
+      ? Object.entries(report.data as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== 'object')
+      : [];
   const columns = rows[0] ? Object.keys(rows[0]) : [];
   const bars = chart ? chartBars(rows) : [];
   const missing = report.error instanceof ApiError && report.error.status === 404;
@@ -102,6 +107,16 @@ export function ReportView({ name, chart }: { name: string; chart: string | null
       {missing && <Notice kind="info">{t('reports.unavailable')}</Notice>}
       {report.isError && !missing && <Notice>{errorText(report.error, t)}</Notice>}
       {report.isSuccess && rows.length === 0 && <p role="status">{t('reports.empty')}</p>}
+      {summary.length > 0 && (
+        <dl className="facts">
+          {summary.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt>{k.replace(/_/g, ' ')}</dt>
+              <dd>{cell(k, v)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
       {bars.length > 0 && chart && <BarChart bars={bars} title={chart} format={(n) => formatRp(n)} />}
       {rows.length > 0 && (
         <div className="table-scroll" tabIndex={0} role="region" aria-label={t(`reports.${name}` as Parameters<typeof t>[0])}>
