@@ -3,6 +3,7 @@
 // admin; each main page is checked with axe-core and photographed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   API_URL,
   DESKTOP,
@@ -153,8 +154,9 @@ describe('a customer, on a phone', () => {
     assert.equal(await other.locator('.card').count(), 2);
     await other.close();
     await link.click();
-    await page.getByRole('heading', { name: scene.concert.title }).waitFor({ timeout: T });
-    assert.ok(await page.getByText('Rp 750.000').first().isVisible());
+    await page.waitForURL(`${WEB_URL}/concerts/${scene.concert.id}`, { timeout: T });
+    await page.getByRole('heading', { name: scene.concert.title, level: 1 }).waitFor({ timeout: T });
+    await page.getByRole('cell', { name: 'Rp 750.000' }).waitFor({ timeout: T });
     assert.match(await page.locator('time').first().innerText(), /WIB$/);
     await checkA11y(page, 'concert page');
     await shot(page, '04-concert');
@@ -275,9 +277,15 @@ describe('a customer, on a phone', () => {
     const refreshes = [];
     page.on('request', (r) => r.url().endsWith('/api/auth/refresh') && refreshes.push(r.url()));
     const before = tokens.length;
-    // An in-app navigation (no reload): the list asks the API with the expired token.
+    // An in-app navigation (no reload): the list asks the API with the expired token, gets a
+    // 401, refreshes and asks again (the cached list shows meanwhile).
+    const listed = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/bookings' && r.status() === 200,
+      { timeout: T },
+    );
     await page.getByRole('link', { name: 'Concerts', exact: true }).click();
     await page.getByRole('link', { name: 'My bookings' }).click();
+    await listed;
     await page.getByRole('link', { name: scene.code }).waitFor({ timeout: T });
     assert.equal(refreshes.length, 1, 'one refresh');
     await eventually(() => tokens.length > before, { what: 'a new access token' });
@@ -395,6 +403,7 @@ describe('the admin', () => {
   });
 
   test('sees the new sale in the reports', async (t) => {
+    const adminToken = await loginApi('admin@tiket.test'); // a fresh one: they live 60 s here
     const probe = await api('GET', '/api/reports/sales-by-city', { token: adminToken });
     if (probe.status === 404) {
       t.skip('the reports endpoints are not on this server yet (GET /api/reports/sales-by-city is 404)');
@@ -403,19 +412,35 @@ describe('the admin', () => {
     // Sales may be rolled up by a job: run each report job there is, then look.
     const jobs = await api('GET', '/api/admin/jobs', { token: adminToken });
     for (const j of jobs.body.items.filter((j) => /rollup|sales/.test(j.name))) {
-      await api('POST', `/api/admin/jobs/${j.name}/run`, { token: adminToken });
+      const started = await api('POST', `/api/admin/jobs/${j.name}/run`, { token: adminToken });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
       await eventually(async () => {
-        const runs = await api('GET', `/api/admin/jobs/${j.name}/runs?limit=1`, { token: adminToken });
-        return runs.body.items[0] && runs.body.items[0].outcome !== 'running';
-      }, { what: `${j.name} to finish` });
+        const runs = await api('GET', `/api/admin/jobs/${j.name}/runs?limit=5`, { token: adminToken });
+        const run = runs.body.items.find((r) => r.id === started.body.run_id);
+        return run && run.outcome !== 'running';
+      }, { what: `${j.name} run ${started.body.run_id} to finish` });
     }
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.getByRole('button', { name: 'Sales by city' }).click();
     const report = page.getByTestId('report-sales-by-city');
     await report.getByRole('cell', { name: scene.city }).waitFor({ timeout: T });
     await report.locator('svg[role="img"]').waitFor({ timeout: T });
+    // The same report as CSV, downloaded through the page (Accept: text/csv).
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: T }),
+      report.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'sales-by-city.csv');
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.match(csv.split(/\r?\n/)[0], /^city,/);
+    assert.ok(csv.includes(scene.city), csv);
     await checkA11y(page, 'admin reports');
     await shot(page, '15-admin-reports');
+    // Monthly sales come from the rollup: a chart once it has rows, or the empty-period note.
+    await page.getByRole('button', { name: 'Monthly sales' }).click();
+    const monthly = page.getByTestId('report-monthly-sales');
+    await monthly.locator('svg[role="img"], [role="status"]').first().waitFor({ timeout: T });
+    await shot(page, '16-admin-monthly-sales');
   });
 });
 

@@ -43,12 +43,26 @@ function cell(key: string, v: unknown): string {
   return String(v);
 }
 
+// What each report takes besides Accept (docs/openapi.yaml): an unknown parameter is a 400.
+const PARAMS: Record<string, { range: boolean; limit?: number }> = {
+  'top-customers': { range: true, limit: 20 },
+  'sales-by-city': { range: true, limit: 50 },
+  stock: { range: false, limit: 500 },
+  'requests-per-hour': { range: true, limit: 200 },
+  'monthly-sales': { range: true },
+};
+
 export function ReportView({ name, chart }: { name: string; chart: string | null }) {
   const { t } = useI18n();
   const [range, setRange] = useState<{ from: string; to: string }>({ from: '', to: '' });
   const [draft, setDraft] = useState(range);
   const [csvError, setCsvError] = useState<string | null>(null);
-  const query = { from: range.from || undefined, to: range.to || undefined, limit: 50 };
+  const params = PARAMS[name] ?? { range: true };
+  const query = {
+    from: params.range ? range.from || undefined : undefined,
+    to: params.range ? range.to || undefined : undefined,
+    limit: params.limit,
+  };
   const report = useQuery({
     queryKey: ['report', name, range],
     queryFn: ({ signal }) => api.request<unknown>(`/api/reports/${name}`, { query, signal }),
@@ -87,6 +101,8 @@ export function ReportView({ name, chart }: { name: string; chart: string | null
   return (
     <div className="report" data-testid={`report-${name}`}>
       <form className="filters" onSubmit={submit} aria-label={t('reports.range')}>
+        {params.range && (
+          <>
         <div className="field">
           <label htmlFor={`${name}-from`}>{t('list.from')}</label>
           <input id={`${name}-from`} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
@@ -95,6 +111,8 @@ export function ReportView({ name, chart }: { name: string; chart: string | null
           <label htmlFor={`${name}-to`}>{t('list.to')}</label>
           <input id={`${name}-to`} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </div>
+          </>
+        )}
         <div className="filter-actions">
           <button type="submit">{t('list.apply')}</button>
           <button type="button" className="secondary" onClick={download} disabled={missing}>
