@@ -97,7 +97,7 @@ wait_for_line "$tmp/server.log" '"msg":"listening"' "${pids[-1]}" tiket-api
 web_url="$api_url"
 if ! curl -fsS "$api_url/" 2>/dev/null | grep -q 'id="root"'; then
   echo "web-e2e: the service does not serve web/dist; using vite preview in front of it"
-  (cd web && TIKET_API_URL="$api_url" exec npx vite preview --host 127.0.0.1 --port "$web_port" --strictPort) \
+  (cd web && TIKET_API_URL="$api_url" exec node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port "$web_port" --strictPort) \
     >"$tmp/preview.log" 2>&1 &
   pids+=($!)
   web_url="http://127.0.0.1:$web_port"
