@@ -50,7 +50,13 @@ stage "build dev" bash -c 'cmake --preset dev && cmake --build --preset dev'
 # Every route the build registers is in docs/openapi.yaml and the reverse (tests/api/).
 stage contract node --test tests/api/
 stage tidy scripts/tidy.sh
-stage "test dev" env PRESET=dev scripts/test.sh
+# The web app: the API types match docs/openapi.yaml, TypeScript strict, the unit tests, and the
+# build with its size budget (the concert list's first JavaScript at most 150 KB gzipped).
+stage web bash -c 'cd web && npm ci --no-audit --no-fund && npm run check:api && npm run typecheck && npx vitest run && npx vite build && node scripts/check-size.mjs'
+stage "test dev" env PRESET=dev WEB_TESTS=0 scripts/test.sh
+# The web app in Debian's chromium against the dev build, a throwaway MariaDB and the fake
+# gateway, axe-core on every main page (screenshots: web/test-output/).
+stage e2e env PRESET=dev scripts/web-e2e.sh
 # The Postman collection, twice against one dev-build server, every response checked against
 # docs/openapi.yaml (JUnit: build/api-tests/).
 stage api env PRESET=dev scripts/api-test.sh

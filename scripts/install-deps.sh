@@ -30,6 +30,9 @@ PACKAGES=(
   nodejs npm
   # promtool, for deploy/monitoring/check.sh (the service itself is not started)
   prometheus
+  # the web app's end-to-end tests drive Debian's chromium (scripts/web-e2e.sh; never a
+  # downloaded browser), with a font for its screenshots
+  chromium fonts-liberation
 )
 PACKAGES+=("$@")
 

@@ -89,6 +89,8 @@ fi
 
 cmake --preset "$PRESET"
 cmake --build --preset "$PRESET"
+# The web app the service serves at / (web/dist): npm ci and vite build, skipped when up to date.
+scripts/build-web.sh
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
   # Only stop the private DB on exit if it was not already running: another
@@ -147,8 +149,9 @@ start_fake_gateway() {
   # The key reaches the fake through the environment, never the command line
   # (which any local user can read in ps).
   fake_out="$(mktemp "${TMPDIR:-/tmp}/tiket-fake-midtrans.XXXXXX")"
+  # --finish-url: the pay page's "Back to the merchant" link returns to the web app.
   node tests/fakes/midtrans/server.js --host 127.0.0.1 --port "$fake_port" \
-    --notify-url "$PAYMENT_CALLBACK_URL" >"$fake_out" &
+    --notify-url "$PAYMENT_CALLBACK_URL" --finish-url "http://localhost:$PORT/payment/finish" >"$fake_out" &
   fake_pid=$!
 
   # Ready once it printed its "listening on" line; if it exits first (the port
@@ -184,6 +187,7 @@ Tiket ($APP_ENV) on port $PORT:
   health   http://localhost:$PORT/healthz
   ready    http://localhost:$PORT/readyz
   metrics  http://localhost:$PORT/metrics
+  web app  http://localhost:$PORT/
   API      http://localhost:$PORT/api
   docs     http://localhost:$PORT/docs (Swagger UI; http://localhost:$PORT/openapi.yaml)
 $payments_line

@@ -16,6 +16,10 @@
 # The tests get the server as TEST_DATABASE_URL (they create and drop their
 # own databases on it).
 #
+# With no ctest arguments (and PRESET not asan) it also builds the web app and runs its unit
+# tests (Vitest) and its end-to-end tests (scripts/web-e2e.sh, Debian's chromium); WEB_TESTS=0
+# skips them, WEB_TESTS=1 runs them even with a filter.
+#
 # With no ctest arguments (and PRESET not asan) it also runs the Go tests of
 # exercises/ (the Gin handler of the code-review answer) with Debian's go and
 # packaged Gin, offline (GOPATH mode); GO_TESTS=0 skips them, GO_TESTS=1 runs
@@ -75,6 +79,16 @@ if (($# == 0)); then
   node --test --test-reporter=spec tests/fakes/midtrans/
 fi
 
+# The web app's unit tests (Vitest), like the fake's: no build, no database. WEB_TESTS=0 skips
+# them and the end-to-end tests (CI runs both in stages of their own).
+web_default=0
+if (($# == 0)) && [[ "$PRESET" != asan ]]; then web_default=1; fi
+WEB_TESTS="${WEB_TESTS:-$web_default}"
+if [[ "$WEB_TESTS" == 1 ]]; then
+  scripts/build-web.sh
+  (cd web && npx vitest run)
+fi
+
 # The Go tests of exercises/: built offline against Debian's packaged libraries under
 # /usr/share/gocode (GOPATH mode, no module download). Like the Node tests, they need no
 # build and no database, so they run first. Once per pipeline: not in the asan run.
@@ -102,4 +116,10 @@ export TEST_DATABASE_URL
 # --no-tests=error: a run that finds no tests (a broken preset, a typo in -R)
 # must fail rather than pass silently.
 ctest --preset "$PRESET" --output-on-failure --no-tests=error "$@"
+
+# The web app end to end: the browser against this build of the service, its own throwaway
+# database and the fake gateway (scripts/web-e2e.sh).
+if [[ "$WEB_TESTS" == 1 ]]; then
+  TIKET_BIN="build/$PRESET/tiket-api" DATABASE_URL="${DATABASE_URL:-}" scripts/web-e2e.sh
+fi
 

@@ -22,6 +22,7 @@ const crypto = require('node:crypto');
 
 const USAGE = `usage: node server.js [--host H] [--port P] [--server-key K] [--notify-url URL]
                       [--time-scale F] [--public-url URL] [--notify-timeout-ms MS]
+                      [--finish-url URL]
 
   --host H               address to listen on; FAKE_MIDTRANS_HOST, default 127.0.0.1
   --port P               0 = any free port; FAKE_MIDTRANS_PORT, default 8090
@@ -32,6 +33,8 @@ const USAGE = `usage: node server.js [--host H] [--port P] [--server-key K] [--n
                          default http://H:P
   --notify-timeout-ms MS how long our webhook may take to answer;
                          FAKE_MIDTRANS_NOTIFY_TIMEOUT_MS, default 15000
+  --finish-url URL       where the pay page's "Back to the merchant" link goes (Midtrans'
+                         Finish URL); FAKE_MIDTRANS_FINISH_URL; a create's callbacks.finish wins
 `;
 
 // flag → [option name, environment variable]
@@ -43,6 +46,7 @@ const FLAGS = {
   '--time-scale': ['timeScale', 'FAKE_MIDTRANS_TIME_SCALE'],
   '--public-url': ['publicUrl', 'FAKE_MIDTRANS_PUBLIC_URL'],
   '--notify-timeout-ms': ['notifyTimeoutMs', 'FAKE_MIDTRANS_NOTIFY_TIMEOUT_MS'],
+  '--finish-url': ['finishUrl', 'FAKE_MIDTRANS_FINISH_URL'],
 };
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -52,6 +56,7 @@ const DEFAULTS = {
   timeScale: '1',
   publicUrl: '',
   notifyTimeoutMs: '15000',
+  finishUrl: '',
 };
 
 // Exits with status 2 and a message: the caller started us wrongly.
@@ -96,6 +101,7 @@ function parseOptions(argv, env) {
   }
   if (raw.notifyUrl && !isHttpUrl(raw.notifyUrl)) usageError(`bad notify URL ${raw.notifyUrl}`);
   if (raw.publicUrl && !isHttpUrl(raw.publicUrl)) usageError(`bad public URL ${raw.publicUrl}`);
+  if (raw.finishUrl && !isHttpUrl(raw.finishUrl)) usageError(`bad finish URL ${raw.finishUrl}`);
   return {
     host: raw.host,
     port,
@@ -104,6 +110,7 @@ function parseOptions(argv, env) {
     timeScale,
     publicUrl: raw.publicUrl.replace(/\/+$/, ''),
     notifyTimeoutMs,
+    finishUrl: raw.finishUrl,
   };
 }
 
@@ -254,9 +261,10 @@ function cancel(timer) {
   }
 }
 
-function createTransaction({ orderId, grossAmount, notifyUrl, expiresAt }) {
+function createTransaction({ orderId, grossAmount, notifyUrl, expiresAt, finishUrl = null }) {
   const tx = {
     orderId,
+    finishUrl, // the create's callbacks.finish; null = the configured --finish-url
     token: crypto.randomUUID(),
     grossAmount, // whole rupiah, as created
     reportedAmount: null, // a different gross_amount string the control API made us report
@@ -684,7 +692,14 @@ function snapCreate(req, res, bodyText) {
       body.expiry.start_time === undefined ? Date.now() : parseStartTime(body.expiry.start_time);
     expiresAt = start + body.expiry.duration * EXPIRY_UNIT_MS[body.expiry.unit];
   }
-  const tx = createTransaction({ orderId, grossAmount, notifyUrl: override || null, expiresAt });
+  const finish = body.callbacks && typeof body.callbacks.finish === 'string' ? body.callbacks.finish : '';
+  const tx = createTransaction({
+    orderId,
+    grossAmount,
+    notifyUrl: override || null,
+    expiresAt,
+    finishUrl: isHttpUrl(finish) || finish.startsWith('https://') ? finish : null,
+  });
   tx.createCalls++;
   log(`${orderId}: created, ${grossAmount} IDR`);
   sendJson(res, 201, { token: tx.token, redirect_url: redirectUrl(tx) });
@@ -755,6 +770,18 @@ function payPage(req, res, token) {
   );
 }
 
+// Back to the shop, as Midtrans redirects to the merchant's Finish URL with the order's
+// outcome in the query. Nothing when no finish URL is known.
+function finishLink(tx) {
+  const base = tx.finishUrl || options.finishUrl;
+  if (!base) return '';
+  const url = new URL(base);
+  url.searchParams.set('order_id', tx.orderId);
+  url.searchParams.set('status_code', STATUS_CODES[tx.status] ?? '201');
+  url.searchParams.set('transaction_status', tx.status ?? 'pending');
+  return `<p><a href="${escapeHtml(url.toString())}">Back to the merchant</a></p>`;
+}
+
 // POST /snap/v4/redirection/{token}/pay and /fail
 async function payAction(req, res, token, action) {
   const tx = transactionForToken(res, token);
@@ -785,7 +812,7 @@ async function payAction(req, res, token, action) {
     .map((d) => `<p>Merchant notified: HTTP ${escapeHtml(d.status || d.body)}</p>`)
     .join('\n');
   const title = action === 'pay' ? 'Payment successful' : 'Payment failed';
-  sendHtml(res, 200, page(title, `${describe(tx)}\n${told}`));
+  sendHtml(res, 200, page(title, `${describe(tx)}\n${told}\n${finishLink(tx)}`));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -546,6 +546,26 @@ test('the pay page settles or fails a transaction and notifies', async () => {
   assert.equal((await fetch(`${fake.baseUrl}/snap/v4/redirection/no-such-token`)).status, 404);
 });
 
+test('after paying, the page links back to the finish URL with the outcome', async () => {
+  // Without a finish URL (none configured here, none in the create) there is no link.
+  const plain = await create(newOrderId());
+  const plainHtml = await (await fetch(`${plain.redirect_url}/pay`, { method: 'POST' })).text();
+  assert.ok(!plainHtml.includes('Back to the merchant'));
+
+  const orderId = newOrderId();
+  const { redirect_url: redirectUrl } = await create(orderId, 750000, {
+    callbacks: { finish: 'http://127.0.0.1:5173/payment/finish' },
+  });
+  const html = await (await fetch(`${redirectUrl}/pay`, { method: 'POST' })).text();
+  const href = html.match(/<a href="([^"]+)">Back to the merchant<\/a>/);
+  assert.ok(href, html);
+  const back = new URL(href[1].replace(/&amp;/g, '&'));
+  assert.equal(back.origin + back.pathname, 'http://127.0.0.1:5173/payment/finish');
+  assert.equal(back.searchParams.get('order_id'), orderId);
+  assert.equal(back.searchParams.get('transaction_status'), 'settlement');
+  assert.equal(back.searchParams.get('status_code'), '200');
+});
+
 test('X-Override-Notification sends that transaction elsewhere', async (t) => {
   const other = await startReceiver();
   t.after(() => other.close());
