@@ -40,8 +40,17 @@
 #             peak bookings/s, p50/p99 per answer class, MariaDB commits/s, and
 #             the invariants in SQL (no oversell, no gap, totals, per-user
 #             limits), once per BOOKING_WRITE_MODE in RUSH_MODES
+#   reports   the five admin reports on BENCH_BOOKINGS bookings loaded by
+#             `tiket-api seed-load` (its rows/s reported) in a database of
+#             their own: each endpoint's latency over HTTP; monthly-sales
+#             three ways in process (naive, indexed, rollup; tiket-bench-reports,
+#             bench/reports.cpp) with naive/rollup (goal >= REPORTS_MIN_RATIO
+#             at 1M) and naive/indexed, FAIL unless all three agree exactly;
+#             the EXPLAIN of every variant and every endpoint's SQL; an
+#             incremental rollup-sales after ROLLUP_CHANGES new bookings
+#             against a full rebuild (ADR 0015)
 #   all       every section above, in the order healthz login catalog
-#             concert bookings payments codes split replicas rush
+#             concert bookings payments codes split replicas rush reports
 #
 # Every HTTP figure is a ratio against a reference measured in the same run:
 # on all cores, then (PER_CORE=1) again with the servers and the throwaway DB
@@ -101,6 +110,18 @@
 #                 (default 8, tiket-api's default)
 #   CODES_BIN     run this tiket-bench-codes instead of building the release
 #                 preset's build/release/tiket-bench-codes
+#   BENCH_BOOKINGS  bookings the reports section loads (default 1000000; the
+#                 load takes about a minute, 650 MB of tables); BENCH_MONTHS
+#                 the months they spread over (default 24)
+#   REPORT_REQUESTS  sequential requests per report endpoint (default 10)
+#   REPORTS_MIN_RATIO  required naive/rollup ratio of monthly-sales at 1M
+#                 bookings or more (default 20); below 1M it is informational
+#   ROLLUP_CHANGES  new bookings before the incremental rollup (default 1000)
+#   ROLLUP_OVERLAP_S  REPORTS_ROLLUP_OVERLAP_S of the reports section's server
+#                 (default 5; the service's default of 600 would make the
+#                 incremental run re-read a load written minutes before)
+#   REPORTS_BUFFER_POOL_MB  InnoDB buffer pool the reports section sets on the
+#                 throwaway server (default 1536), so the loaded tables fit
 # Relative paths (BENCH_OUT, TIKET_BIN, CODES_BIN) are taken from the
 # repository root.
 #
@@ -116,7 +137,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-SECTIONS=(healthz login catalog concert bookings payments codes split replicas rush) # order used by `all`
+SECTIONS=(healthz login catalog concert bookings payments codes split replicas rush reports) # order used by `all`
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -181,6 +202,8 @@ source "$REPO_ROOT/scripts/bench/split.sh"
 source "$REPO_ROOT/scripts/bench/replicas.sh"
 # shellcheck source=scripts/bench/rush.sh
 source "$REPO_ROOT/scripts/bench/rush.sh"
+# shellcheck source=scripts/bench/reports.sh
+source "$REPO_ROOT/scripts/bench/reports.sh"
 
 # Ctrl-C / SIGTERM go through the EXIT trap too. Long waits (wrk, start-up)
 # are done with `wait` on a background child, so the trap runs at once
@@ -218,6 +241,7 @@ check_settings() {
   check_range CODES_READS_BEFORE "$CODES_READS_BEFORE" 0 100
   ((ROUNDS <= 20)) || usage_error "ROUNDS must be <= 20 (tiket-bench-codes' limit)"
   check_rush_settings
+  check_reports_settings
   check_cores
 }
 

@@ -35,8 +35,9 @@ db_pid() {
   tr -dc '0-9' <"$tmp_dir/mysql/mysqld.pid" 2>/dev/null || true
 }
 
-# db_query SQL: runs SQL (one or more statements) on the bench database with the mysql client
-# and prints the results without headers.
+# db_query SQL [MYSQL_OPTION...]: runs SQL (one or more statements) on the bench database with
+# the mysql client and prints the results without headers (options such as --table
+# --column-names override that).
 db_query() {
   local rest="${DATABASE_URL#mysql://}" creds host_port db user pass host port
   creds="${rest%%@*}"
@@ -50,5 +51,5 @@ db_query() {
   host="${host_port%%:*}"
   port="3306"
   [[ "$host_port" != *:* ]] || port="${host_port##*:}"
-  MYSQL_PWD="$pass" mysql --protocol=TCP -h "$host" -P "$port" -u "$user" -N -B "$db" -e "$1"
+  MYSQL_PWD="$pass" mysql --protocol=TCP -h "$host" -P "$port" -u "$user" -N -B "${@:2}" "$db" -e "$1"
 }

@@ -16,6 +16,7 @@
 #include "app/app.hpp"
 #include "app/demo.hpp"
 #include "app/modules.hpp"
+#include "app/seed_load.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
@@ -147,20 +148,24 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << "usage: tiket-api [serve|migrate|create-admin|seed-demo|routes|--version]\n"
-                 "  serve         apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
-                 "  migrate       apply pending migrations and exit\n"
-                 "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
-                 "stdin\n"
-                 "  seed-demo     create the demo users, and the concerts of DEMO_CATALOG_FILE\n"
-                 "                (development and test only)\n"
-                 "  routes        print every route (METHOD /path), without a database\n"
-                 "  --version     print the version and the commit it was built from\n"
-                 "Configuration comes from the environment; see README.md.\n";
+    std::cout
+        << "usage: tiket-api [serve|migrate|create-admin|seed-demo|seed-load|routes|--version]\n"
+           "  serve         apply migrations (unless MIGRATE_ON_START=false) and serve HTTP\n"
+           "  migrate       apply pending migrations and exit\n"
+           "  create-admin  --email EMAIL [--name NAME]; password from ADMIN_PASSWORD or "
+           "stdin\n"
+           "  seed-demo     create the demo users, and the concerts of DEMO_CATALOG_FILE\n"
+           "                (development and test only)\n"
+           "  seed-load     --bookings N [--months 24] [--customers M] [--seed S]\n"
+           "                [--until RFC3339]: N generated bookings over the months before\n"
+           "                --until (default now), for benchmarks (development and test only)\n"
+           "  routes        print every route (METHOD /path), without a database\n"
+           "  --version     print the version and the commit it was built from\n"
+           "Configuration comes from the environment; see README.md.\n";
     return 0;
   }
   if (command != "serve" && command != "migrate" && command != "create-admin" &&
-      command != "seed-demo" && command != "routes") {
+      command != "seed-demo" && command != "seed-load" && command != "routes") {
     std::cerr << "tiket-api: unknown command '" << command << "' (try --help)\n";
     return 2;
   }
@@ -187,6 +192,8 @@ int main(int argc, char** argv, const RouteHook& extra_routes) {
       code = create_admin(settings, driver, args);
     } else if (command == "seed-demo") {
       code = seed_demo(settings, driver);
+    } else if (command == "seed-load") {
+      code = seed_load_command(settings, driver, args);
     } else if (command == "routes") {
       code = print_routes(settings, driver);
     } else {
