@@ -1,7 +1,10 @@
 #include "reporting/service.hpp"
 
+#include <cppconn/exception.h>
+
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "db/errors.hpp"
 #include "db/transaction.hpp"
 
 namespace tiket::reporting {
@@ -9,6 +12,23 @@ namespace tiket::reporting {
 namespace {
 // Days recomputed per transaction: short transactions, and a stop is noticed within one batch.
 constexpr std::size_t kDaysPerBatch = 31;
+
+// A report's query on the reports pool. A connection lost mid-query (the read timeout,
+// DB_READ_TIMEOUT_S, on a report too heavy for the server at that moment, or a replica that went
+// away) is the database being unavailable, not a bug: 503 with Retry-After, like a pool that
+// cannot connect, rather than a 500.
+template <typename F>
+auto read_reports(db::Pool& pool, F&& work) {
+  try {
+    return db::with_connection(pool, std::forward<F>(work));
+  } catch (const sql::SQLException& e) {
+    if (db::is_connection_error(e.getErrorCode())) {
+      throw core::AppError::unavailable(
+          "The reports database did not answer in time; retry shortly.", 5);
+    }
+    throw;
+  }
+}
 }  // namespace
 
 ReportingService::ReportingService(db::Pool& primary, db::Pool& reports, ReportingOptions options)
@@ -21,7 +41,7 @@ std::chrono::year_month_day ReportingService::today() {
 }
 
 MonthlyReport ReportingService::monthly_sales(const DayRange& range) {
-  return db::with_connection(reports_, [&](db::Connection& conn) {
+  return read_reports(reports_, [&](db::Connection& conn) {
     auto report = monthly_report(range, repo_.monthly_sales(conn, range, MonthlyVariant::rollup));
     report.rolled_up_to = repo_.rolled_up_to(conn);
     return report;
@@ -29,12 +49,12 @@ MonthlyReport ReportingService::monthly_sales(const DayRange& range) {
 }
 
 std::vector<TopCustomer> ReportingService::top_customers(const DayRange& range, unsigned limit) {
-  return db::with_connection(
+  return read_reports(
       reports_, [&](db::Connection& conn) { return repo_.top_customers(conn, range, limit); });
 }
 
 std::vector<CitySales> ReportingService::sales_by_city(const DayRange& range, unsigned limit) {
-  return db::with_connection(
+  return read_reports(
       reports_, [&](db::Connection& conn) { return repo_.sales_by_city(conn, range, limit); });
 }
 
@@ -49,8 +69,8 @@ std::vector<StockRow> ReportingService::stock(const identity::Principal& caller,
   } else if (!caller.is_admin()) {
     throw core::AppError::forbidden();
   }
-  return db::with_connection(
-      reports_, [&](db::Connection& conn) { return repo_.stock(conn, filter, limit); });
+  return read_reports(reports_,
+                      [&](db::Connection& conn) { return repo_.stock(conn, filter, limit); });
 }
 
 std::vector<HourlyRequests> ReportingService::requests_per_hour(const DayRange& range,
@@ -58,7 +78,7 @@ std::vector<HourlyRequests> ReportingService::requests_per_hour(const DayRange& 
   const auto from = start_of_day_utc(range.from);
   const auto to = start_of_day_utc(
       std::chrono::year_month_day(std::chrono::sys_days(range.to) + std::chrono::days(1)));
-  return db::with_connection(reports_, [&](db::Connection& conn) {
+  return read_reports(reports_, [&](db::Connection& conn) {
     return repo_.requests_per_hour(conn, from, to, limit);
   });
 }
