@@ -105,6 +105,9 @@ WORKDIR /app
 COPY --from=build /src/build/release/tiket-api /usr/local/bin/tiket-api
 COPY sql/migrations/ /app/sql/migrations/
 COPY --from=build /src/build/release/static/ /app/static/
+# The web app, built on the host by scripts/build-web.sh (scripts/image.sh runs it first): plain
+# files, served at / (WEB_DIR).
+COPY web/dist/ /app/web/
 # The password policy's list of common passwords, and the concerts `seed-demo` publishes
 # (development and test only; production refuses seed-demo).
 COPY data/common-passwords.txt /app/data/common-passwords.txt
@@ -120,7 +123,8 @@ ENV APP_ENV=production \
     MIGRATIONS_DIR=/app/sql/migrations \
     COMMON_PASSWORDS_FILE=/app/data/common-passwords.txt \
     DEMO_CATALOG_FILE=/app/data/demo-catalog.json \
-    STATIC_DIR=/app/static
+    STATIC_DIR=/app/static \
+    WEB_DIR=/app/web
 
 EXPOSE 8080
 

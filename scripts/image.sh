@@ -189,6 +189,8 @@ cmd_base() {
 cmd_build() {
   need_tools buildah:buildah
   image_exists "$BASE_IMAGE" || die "no base image $BASE_IMAGE (run: scripts/image.sh base)"
+  # The web app the image serves at / (web/dist): npm ci and vite build when out of date.
+  scripts/build-web.sh
   log "building $IMAGE from $BASE_IMAGE"
   # --isolation chroot: no container runtime or user namespaces needed.
   # --format docker: the OCI format has no HEALTHCHECK and would drop it.
@@ -361,6 +363,14 @@ smoke_serve() {
     curl -fsS -o /dev/null "$base$path" || fail "GET $path failed (static files missing?)"
   done
   pass "GET /openapi.yaml, /docs and the Swagger UI assets: 200"
+  # The web app from /app/web: index.html at / and for a deep link, not cached.
+  for path in / /concerts; do
+    curl -fsS -H 'Accept: text/html' -D "$SMOKE_LOG.headers" -o "$SMOKE_LOG.body" "$base$path" ||
+      fail "GET $path failed (web app missing?)"
+    grep -q '<div id="root">' "$SMOKE_LOG.body" || fail "GET $path is not the web app's index.html"
+    grep -qi '^cache-control: no-cache' "$SMOKE_LOG.headers" || fail "GET $path is cacheable"
+  done
+  pass "GET / and a deep link: the web app's index.html, no-cache"
   # The whole Postman collection against the container, each response checked against
   # docs/openapi.yaml (needs npm ci).
   if [[ -d node_modules/newman ]]; then
