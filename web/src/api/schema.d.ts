@@ -280,6 +280,10 @@ export interface paths {
          *     The whole family (every refresh token descended from the same login, including the
          *     newest one) is revoked and the answer is 401. Serialise refreshes on the client.
          *     Not rate-limited.
+         *
+         *     In cookie mode (`X-Tiket-Session: cookie`) the token comes from the `tiket_refresh`
+         *     cookie, the body is empty or `{}`, the new token goes back in `Set-Cookie`, and a 401
+         *     (no cookie, or a dead token) clears the cookie.
          */
         post: operations["refreshTokens"];
         delete?: never;
@@ -304,6 +308,10 @@ export interface paths {
          *     expired or already revoked, so it reveals nothing. Needs no access token. Access tokens
          *     already issued stay valid until they expire (at most 15 minutes); discard them on the
          *     client.
+         *
+         *     In cookie mode (`X-Tiket-Session: cookie`) the token comes from the `tiket_refresh`
+         *     cookie (the body is empty or `{}`) and the answer clears the cookie; without a cookie
+         *     it is still 204.
          */
         post: operations["logout"];
         delete?: never;
@@ -571,6 +579,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organizer/concerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an organizer's concerts in every status (organizer; admin all)
+         * @description The organizer's dashboard: their own concerts in **every** status (drafts and cancelled
+         *     ones too), each with its `ticket_types`, newest first (by `id` descending),
+         *     keyset-paginated (pass `next_cursor` back as `cursor`, with the same filters, until it
+         *     is `null`). An organizer sees only their own; `organizer_id` naming someone else is 403.
+         *     An admin sees every organizer's, or one organizer's with `organizer_id`. Never cached:
+         *     `available` is read from the database. Unknown query parameters are 400.
+         */
+        get: operations["listOrganizerConcerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -582,8 +615,9 @@ export interface paths {
          * List bookings (own; admin all)
          * @description Newest first, keyset-paginated (`next_cursor` back as `cursor` until `null`). A customer
          *     or organizer sees only their own bookings; `user_id` naming someone else is 403 for
-         *     them. An admin sees everyone's and may filter by `user_id`. Unknown query parameters are
-         *     400.
+         *     them. An admin sees everyone's and may filter by `user_id`. Everyone may filter by
+         *     `status` (the web app's "My bookings" tabs) and `concert_id`. Unknown query parameters
+         *     are 400.
          */
         get: operations["listBookings"];
         put?: never;
@@ -642,6 +676,49 @@ export interface paths {
          * @description Anyone else gets the same 404 as for a code that does not exist.
          */
         get: operations["getBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{code}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The booking code, `TIX-YYYYMMDD-NNNNNN`. Anything else is a 404. */
+                code: components["parameters"]["BookingCode"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Watch a booking's status (Server-Sent Events; owner or admin)
+         * @description A `text/event-stream` (Server-Sent Events) that pushes the booking's status: first the
+         *     current status at once, then one event per change, e.g. to `paid` when the gateway's
+         *     notification arrives, or to `expired` when the hold ends. Every event is
+         *
+         *     ```
+         *     event: status
+         *     data: {"code":"TIX-20261130-000042","status":"paid","updated_at":"2026-11-30T12:00:03.120415Z"}
+         *     ```
+         *
+         *     A `: keep-alive` comment follows 15 seconds of silence. The server ends the stream
+         *     (a clean end of the chunked body) after a final status (`paid`, `expired`,
+         *     `cancelled`), after `SSE_MAX_LIFETIME_S` (default 10 minutes; reconnect), and when it
+         *     shuts down. The stream starts with `retry: 3000`.
+         *
+         *     Authentication is the usual `Authorization: Bearer` header, so browsers read the stream
+         *     with `fetch()` (`EventSource` cannot send headers). Someone else's booking is a 404, like
+         *     a missing one. Every replica serves every booking: each polls the database for all of
+         *     its streams in one query every `SSE_POLL_INTERVAL_MS` (default 500), so a change made
+         *     through any replica arrives within about that long. Beyond `SSE_MAX_STREAMS` open
+         *     streams on one replica (default 1000), or while it shuts down, the answer is 503 with
+         *     `Retry-After`: fall back to polling `GET /api/bookings/{code}`. Needs HTTP/1.1.
+         */
+        get: operations["streamBookingEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1292,6 +1369,34 @@ export interface components {
              */
             code: string;
         };
+        /** @description The `data` of an `event: status` on `GET /api/bookings/{code}/events`. */
+        BookingStatusEvent: {
+            /** @example TIX-20261130-000042 */
+            code: string;
+            status: components["schemas"]["BookingStatus"];
+            /**
+             * Format: date-time
+             * @description When the booking last changed (UTC, microseconds).
+             */
+            updated_at: string;
+        };
+        /**
+         * @description The answer in cookie mode (`X-Tiket-Session: cookie`): `Tokens` without `refresh_token`,
+         *     which is in the `Set-Cookie` header instead.
+         */
+        CookieTokens: {
+            /** @description RS256 JWT for `Authorization: Bearer` (see `bearerAuth`). */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /**
+             * @description Lifetime of the access token in seconds.
+             * @example 900
+             */
+            expires_in: number;
+        };
+        /** @description `{}`: in cookie mode the body names nothing (it may also be empty). */
+        EmptyObject: Record<string, never>;
         RefreshRequest: {
             /** @description The refresh token from the last token pair; not trimmed. */
             refresh_token: string;
@@ -2025,6 +2130,18 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description `cookie` switches to **cookie mode**, for the web app on the same origin (ADR 0016): the
+         *     refresh token travels in the `tiket_refresh` cookie (httpOnly, `Secure`,
+         *     `SameSite=Strict`, `Path=/api/auth`) instead of the JSON body. `login`,
+         *     `login-code/verify` and `refresh` then answer without `refresh_token` and with
+         *     `Set-Cookie`; `refresh` and `logout` read the token from the cookie and take an empty
+         *     body or `{}`. Any other value is 400. A request in cookie mode whose `Origin` (when sent)
+         *     does not name this host is 403. The CORS preflight never allows this header, so pages
+         *     on other origins cannot use it. Without the header nothing changes: API clients send
+         *     and receive `refresh_token` in JSON.
+         */
+        SessionMode: "cookie";
         /** @description An `ETag` from an earlier answer; 304 while the file is unchanged. */
         IfNoneMatch: string;
         /** @description The booking code, `TIX-YYYYMMDD-NNNNNN`. Anything else is a 404. */
@@ -2078,6 +2195,12 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description Cookie mode only: `tiket_refresh=<token>; HttpOnly; Secure; SameSite=Strict;
+         *     Path=/api/auth; Max-Age=<REFRESH_TOKEN_TTL_DAYS in seconds>`. On a 401 from `refresh`
+         *     and on `logout` the cookie is cleared (`tiket_refresh=; ...; Max-Age=0`).
+         */
+        SetRefreshCookie: string;
         /** @description A strong validator of the content; send it back as `If-None-Match`. */
         ETag: string;
         /**
@@ -2341,7 +2464,20 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` switches to **cookie mode**, for the web app on the same origin (ADR 0016): the
+                 *     refresh token travels in the `tiket_refresh` cookie (httpOnly, `Secure`,
+                 *     `SameSite=Strict`, `Path=/api/auth`) instead of the JSON body. `login`,
+                 *     `login-code/verify` and `refresh` then answer without `refresh_token` and with
+                 *     `Set-Cookie`; `refresh` and `logout` read the token from the cookie and take an empty
+                 *     body or `{}`. Any other value is 400. A request in cookie mode whose `Origin` (when sent)
+                 *     does not name this host is 403. The CORS preflight never allows this header, so pages
+                 *     on other origins cannot use it. Without the header nothing changes: API clients send
+                 *     and receive `refresh_token` in JSON.
+                 */
+                "X-Tiket-Session"?: components["parameters"]["SessionMode"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2357,18 +2493,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Logged in. In cookie mode without `refresh_token`, which is set as a cookie. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tokens"];
+                    "application/json": components["schemas"]["Tokens"] | components["schemas"]["CookieTokens"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["InvalidCredentials"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -2420,7 +2558,20 @@ export interface operations {
     verifyLoginCode: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` switches to **cookie mode**, for the web app on the same origin (ADR 0016): the
+                 *     refresh token travels in the `tiket_refresh` cookie (httpOnly, `Secure`,
+                 *     `SameSite=Strict`, `Path=/api/auth`) instead of the JSON body. `login`,
+                 *     `login-code/verify` and `refresh` then answer without `refresh_token` and with
+                 *     `Set-Cookie`; `refresh` and `logout` read the token from the cookie and take an empty
+                 *     body or `{}`. Any other value is 400. A request in cookie mode whose `Origin` (when sent)
+                 *     does not name this host is 403. The CORS preflight never allows this header, so pages
+                 *     on other origins cannot use it. Without the header nothing changes: API clients send
+                 *     and receive `refresh_token` in JSON.
+                 */
+                "X-Tiket-Session"?: components["parameters"]["SessionMode"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2436,18 +2587,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Logged in. In cookie mode without `refresh_token`, which is set as a cookie. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tokens"];
+                    "application/json": components["schemas"]["Tokens"] | components["schemas"]["CookieTokens"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["InvalidCode"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -2458,13 +2611,26 @@ export interface operations {
     refreshTokens: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` switches to **cookie mode**, for the web app on the same origin (ADR 0016): the
+                 *     refresh token travels in the `tiket_refresh` cookie (httpOnly, `Secure`,
+                 *     `SameSite=Strict`, `Path=/api/auth`) instead of the JSON body. `login`,
+                 *     `login-code/verify` and `refresh` then answer without `refresh_token` and with
+                 *     `Set-Cookie`; `refresh` and `logout` read the token from the cookie and take an empty
+                 *     body or `{}`. Any other value is 400. A request in cookie mode whose `Origin` (when sent)
+                 *     does not name this host is 403. The CORS preflight never allows this header, so pages
+                 *     on other origins cannot use it. Without the header nothing changes: API clients send
+                 *     and receive `refresh_token` in JSON.
+                 */
+                "X-Tiket-Session"?: components["parameters"]["SessionMode"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | components["schemas"]["EmptyObject"];
             };
         };
         responses: {
@@ -2472,14 +2638,16 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tokens"];
+                    "application/json": components["schemas"]["Tokens"] | components["schemas"]["CookieTokens"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["InvalidRefreshToken"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -2489,13 +2657,26 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `cookie` switches to **cookie mode**, for the web app on the same origin (ADR 0016): the
+                 *     refresh token travels in the `tiket_refresh` cookie (httpOnly, `Secure`,
+                 *     `SameSite=Strict`, `Path=/api/auth`) instead of the JSON body. `login`,
+                 *     `login-code/verify` and `refresh` then answer without `refresh_token` and with
+                 *     `Set-Cookie`; `refresh` and `logout` read the token from the cookie and take an empty
+                 *     body or `{}`. Any other value is 400. A request in cookie mode whose `Origin` (when sent)
+                 *     does not name this host is 403. The CORS preflight never allows this header, so pages
+                 *     on other origins cannot use it. Without the header nothing changes: API clients send
+                 *     and receive `refresh_token` in JSON.
+                 */
+                "X-Tiket-Session"?: components["parameters"]["SessionMode"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["LogoutRequest"];
+                "application/json": components["schemas"]["LogoutRequest"] | components["schemas"]["EmptyObject"];
             };
         };
         responses: {
@@ -2503,11 +2684,13 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    "Set-Cookie": components["headers"]["SetRefreshCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["ValidationFailed"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -3078,6 +3261,43 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listOrganizerConcerts: {
+        parameters: {
+            query?: {
+                /** @description Admin only (or the caller's own id). */
+                organizer_id?: number;
+                status?: components["schemas"]["ConcertStatus"];
+                /** @description Page size, a whole number from 1 to 100 (anything else is 400). */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Opaque: the `next_cursor` of the previous page, passed back unchanged. A cursor the
+                 *     server did not produce is 400.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcertList"];
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listBookings: {
         parameters: {
             query?: {
@@ -3251,6 +3471,48 @@ export interface operations {
                     "application/json": components["schemas"]["Booking"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamBookingEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The booking code, `TIX-YYYYMMDD-NNNNNN`. Anything else is a 404. */
+                code: components["parameters"]["BookingCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream (chunked; it ends as described above). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description `no-cache` */
+                    "Cache-Control"?: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 3000
+                     *
+                     *     event: status
+                     *     data: {"code":"TIX-20261130-000042","status":"pending_payment","updated_at":"2026-11-30T11:58:41.002113Z"}
+                     *
+                     *     : keep-alive
+                     *
+                     *     event: status
+                     *     data: {"code":"TIX-20261130-000042","status":"paid","updated_at":"2026-11-30T12:00:03.120415Z"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadQuery"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
