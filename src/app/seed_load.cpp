@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "app/app.hpp"
+#include "booking/booking.hpp"
 #include "catalog/concert.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -180,21 +181,7 @@ struct LoadConcert {
   std::vector<LoadType> types;
 };
 
-enum class Status : std::uint8_t { paid, expired, cancelled, pending };
-
-constexpr std::string_view status_name(Status s) {
-  switch (s) {
-    case Status::paid:
-      return "paid";
-    case Status::expired:
-      return "expired";
-    case Status::cancelled:
-      return "cancelled";
-    case Status::pending:
-      return "pending_payment";
-  }
-  return "pending_payment";
-}
+using booking::Status;
 
 struct Item {
   std::int64_t type_id = 0;
@@ -205,12 +192,13 @@ struct Item {
 struct Booking {
   Timestamp created;
   Timestamp settled;  // paid only
-  std::string day;    // business day, YYYY-MM-DD
+  core::Date business_day;
+  std::string day;  // business_day as YYYY-MM-DD
   std::uint32_t number = 0;
   std::int64_t id = 0;
   std::int64_t user_id = 0;
   std::int64_t concert_id = 0;
-  Status status = Status::pending;
+  Status status = Status::pending_payment;
   std::array<Item, 3> items{};
   std::size_t item_count = 0;
   std::int64_t total = 0;
@@ -432,8 +420,9 @@ Booking make_booking(Random& rng, Timestamp created, const std::vector<LoadConce
                      std::chrono::minutes hold) {
   Booking b;
   b.created = created;
-  b.day = core::format_iso(core::business_day(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(created)));
+  b.business_day = core::business_day(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(created));
+  b.day = core::format_iso(b.business_day);
   // Some customers buy far more than others: index = M * u^1.5.
   b.user_id = customers[std::min(
       customers.size() - 1,
@@ -468,7 +457,7 @@ Booking make_booking(Random& rng, Timestamp created, const std::vector<LoadConce
   }
 
   if (created > pending_after) {
-    b.status = Status::pending;
+    b.status = Status::pending_payment;
   } else {
     const double s = rng.unit();
     b.status = s < 0.72 ? Status::paid : (s < 0.90 ? Status::expired : Status::cancelled);
@@ -482,7 +471,7 @@ Booking make_booking(Random& rng, Timestamp created, const std::vector<LoadConce
 }
 
 bool holds_seats(Status s) {
-  return s == Status::paid || s == Status::pending;
+  return s == Status::paid || s == Status::pending_payment;
 }
 
 struct Counts {
@@ -549,13 +538,12 @@ Counts write_chunk(db::Pool& pool, std::vector<Booking>& chunk, std::size_t batc
                           9, batch);
       for (std::size_t k = from; k < to; ++k) {
         const auto& b = chunk[k];
-        bookings.add(fmt::format("TIX-{}{}{}-{:06}", b.day.substr(0, 4), b.day.substr(5, 2),
-                                 b.day.substr(8, 2), b.number));
+        bookings.add(booking::format_code(b.business_day, b.number));
         bookings.add(b.day);
         bookings.add(static_cast<std::int64_t>(b.number));
         bookings.add(b.user_id);
         bookings.add(b.concert_id);
-        bookings.add(std::string(status_name(b.status)));
+        bookings.add(std::string(booking::to_string(b.status)));
         bookings.add(b.total);
         bookings.add(sql_time(b.created + hold_us));
         bookings.add(sql_time(b.created));
@@ -595,8 +583,7 @@ Counts write_chunk(db::Pool& pool, std::vector<Booking>& chunk, std::size_t batc
           items.add(b.items[i].unit_price);
         }
         if (b.status == Status::paid) {
-          const std::string code = fmt::format("TIX-{}{}{}-{:06}", b.day.substr(0, 4),
-                                               b.day.substr(5, 2), b.day.substr(8, 2), b.number);
+          const std::string code = booking::format_code(b.business_day, b.number);
           payments.add(b.id);
           payments.add(std::int64_t{1});
           payments.add(code + "-1");
@@ -711,7 +698,7 @@ SeedLoadResult seed_load(db::Pool& pool, const DemoCatalog& demo, const SeedLoad
         case Status::cancelled:
           ++result.cancelled;
           break;
-        case Status::pending:
+        case Status::pending_payment:
           ++result.pending;
           break;
       }
