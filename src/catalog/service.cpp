@@ -303,22 +303,28 @@ std::shared_ptr<const ConcertPage> CatalogService::list(const ListFilters& filte
         rows.resize(limit);
         page.next_cursor = encode_cursor({rows.back().starts_at, rows.back().id});
       }
-      std::vector<std::int64_t> ids;
-      std::unordered_map<std::int64_t, std::size_t> position;
-      ids.reserve(rows.size());
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        ids.push_back(rows[i].id);
-        position.emplace(rows[i].id, i);
-      }
-      for (auto& type : repo_.ticket_types_of(conn, ids)) {
-        rows[position.at(type.concert_id)].ticket_types.push_back(std::move(type));
-      }
+      attach_ticket_types(conn, rows);
       page.items = std::move(rows);
       page.json = render(page);
       return page;
     });
   });
   return lookup.value;
+}
+
+// The ticket types of a page of concerts, in one statement (WHERE concert_id IN (...)), each
+// appended to its concert.
+void CatalogService::attach_ticket_types(db::Connection& conn, std::vector<Concert>& rows) const {
+  std::vector<std::int64_t> ids;
+  std::unordered_map<std::int64_t, std::size_t> position;
+  ids.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    ids.push_back(rows[i].id);
+    position.emplace(rows[i].id, i);
+  }
+  for (auto& type : repo_.ticket_types_of(conn, ids)) {
+    rows[position.at(type.concert_id)].ticket_types.push_back(std::move(type));
+  }
 }
 
 ConcertPage CatalogService::list_owned(const identity::Principal& caller, OwnedFilter filter,
@@ -343,16 +349,7 @@ ConcertPage CatalogService::list_owned(const identity::Principal& caller, OwnedF
       rows.resize(limit);
       page.next_cursor = core::encode_id_cursor(kOwnedCursorTag, rows.back().id);
     }
-    std::vector<std::int64_t> ids;
-    std::unordered_map<std::int64_t, std::size_t> position;
-    ids.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      ids.push_back(rows[i].id);
-      position.emplace(rows[i].id, i);
-    }
-    for (auto& type : repo_.ticket_types_of(conn, ids)) {
-      rows[position.at(type.concert_id)].ticket_types.push_back(std::move(type));
-    }
+    attach_ticket_types(conn, rows);
     page.items = std::move(rows);
     return page;
   });

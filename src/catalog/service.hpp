@@ -146,6 +146,9 @@ class CatalogService {
   static Metrics register_metrics(prometheus::Registry& registry);
   ReadCacheOptions cache_options(std::chrono::milliseconds ttl, std::size_t max_entries) const;
 
+  // Fills each concert's ticket_types with one statement for the whole page.
+  void attach_ticket_types(db::Connection& conn, std::vector<Concert>& rows) const;
+
   // After a committed write: the concert's detail and every list.
   void invalidate_after_write(std::int64_t concert_id);
 
