@@ -182,6 +182,7 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&bookings.Add({{"outcome", "created"}}), &c.created},
       {&bookings.Add({{"outcome", "replayed"}}), &c.replayed},
       {&bookings.Add({{"outcome", "sold_out"}}), &c.sold_out},
+      {&bookings.Add({{"outcome", "sold_out_known"}}), &c.sold_out_known},
       {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
       {&bookings.Add({{"outcome", "expired"}}), &c.expired},
       {&bookings.Add({{"outcome", "paid"}}), &c.paid},

@@ -168,6 +168,39 @@ std::int64_t BookingRepository::held_by_user(db::Connection& conn, std::int64_t 
   return static_cast<std::int64_t>(rs->getInt64(1));
 }
 
+std::vector<StockReading> BookingRepository::stock_readings(
+    db::Connection& conn, const std::vector<std::int64_t>& ids) const {
+  std::vector<StockReading> out;
+  db::query_in_chunks(conn,
+                      "SELECT t.id, t.concert_id, t.available, t.per_user_limit, "
+                      "(c.status = 'published' AND c.starts_at > UTC_TIMESTAMP(6)) AS open "
+                      "FROM ticket_types t JOIN concerts c ON c.id = t.concert_id WHERE t.id IN (",
+                      ")", ids, [&](sql::ResultSet& rs) {
+                        StockReading row;
+                        row.ticket_type_id = static_cast<std::int64_t>(rs.getInt64("id"));
+                        row.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
+                        row.available = static_cast<std::int64_t>(rs.getInt64("available"));
+                        if (!rs.isNull("per_user_limit")) {
+                          row.per_user_limit =
+                              static_cast<std::int64_t>(rs.getInt64("per_user_limit"));
+                        }
+                        row.open = rs.getBoolean("open");
+                        out.push_back(row);
+                      });
+  return out;
+}
+
+bool BookingRepository::has_live_idempotency_key(db::Connection& conn, std::int64_t user_id,
+                                                 const std::string& key) const {
+  auto& stmt = conn.prepare(
+      "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+      "AND expires_at > UTC_TIMESTAMP(6)");
+  stmt.setInt64(1, user_id);
+  stmt.setString(2, key);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  return rs->next();
+}
+
 bool BookingRepository::take_stock(db::Connection& conn, std::int64_t ticket_type_id,
                                    std::int64_t quantity) const {
   auto& stmt = conn.prepare(

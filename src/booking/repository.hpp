@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "booking/booking.hpp"
+#include "booking/stock_estimate.hpp"
 #include "booking/ticket.hpp"
 #include "catalog/concert.hpp"
 #include "db/pool.hpp"
@@ -82,6 +83,14 @@ class BookingRepository {
   // Seats of `ticket_type_id` the user holds in paid or unexpired pending bookings.
   std::int64_t held_by_user(db::Connection& conn, std::int64_t user_id,
                             std::int64_t ticket_type_id) const;
+
+  // The stock of these ticket types as committed, without locks, with whether their concert is
+  // open for booking (published, not started). For the sold-out shortcut.
+  std::vector<StockReading> stock_readings(db::Connection& conn,
+                                           const std::vector<std::int64_t>& ids) const;
+  // Whether the user has an unexpired Idempotency-Key `key` (a plain read, no lock).
+  bool has_live_idempotency_key(db::Connection& conn, std::int64_t user_id,
+                                const std::string& key) const;
 
   // The conditional update: false (and nothing changed) when fewer than `quantity` are left.
   bool take_stock(db::Connection& conn, std::int64_t ticket_type_id, std::int64_t quantity) const;

@@ -44,7 +44,65 @@ std::int64_t decode_cursor(const std::string& cursor) {
 }
 
 BookingService::BookingService(db::Pool& pool, BookingOptions options)
-    : pool_(pool), options_(options) {}
+    : pool_(pool), options_(options), estimate_(options.stock_estimate) {}
+
+namespace {
+core::AppError sold_out(std::int64_t ticket_type_id) {
+  return {core::ProblemKind::sold_out, "Not enough tickets of type " +
+                                           std::to_string(ticket_type_id) +
+                                           " are left for this booking; nothing was held."};
+}
+
+std::vector<std::int64_t> type_ids(const BookingRequest& request) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(request.items.size());
+  for (const auto& item : request.items) {
+    ids.push_back(item.ticket_type_id);
+  }
+  return ids;
+}
+}  // namespace
+
+void BookingService::stock_returned(std::int64_t concert_id) {
+  estimate_.forget_concert(concert_id);
+  notify_stock_changed(concert_id);
+}
+
+void BookingService::read_stock(const std::vector<std::int64_t>& ticket_type_ids) {
+  const auto started = StockEstimate::Clock::now();  // a reading's age counts from here
+  try {
+    auto readings = db::with_connection(
+        pool_, [&](db::Connection& conn) { return repo_.stock_readings(conn, ticket_type_ids); });
+    estimate_.learn(readings, started);
+  } catch (...) {
+    estimate_.unclaim(ticket_type_ids);
+    throw;
+  }
+}
+
+std::optional<std::int64_t> BookingService::known_sold_out(std::int64_t user_id,
+                                                           const std::string& idempotency_key,
+                                                           const BookingRequest& request) {
+  if (!estimate_.enabled()) {
+    return std::nullopt;
+  }
+  auto verdict = estimate_.check(request, StockEstimate::Clock::now());
+  if (!verdict.refresh.empty()) {
+    // Past half its life: this caller refreshes it (one at a time per type); the others go on
+    // using the reading, which still counts.
+    read_stock(verdict.refresh);
+    verdict = estimate_.check(request, StockEstimate::Clock::now());
+    estimate_.unclaim(verdict.refresh);
+  }
+  if (!verdict.short_type) {
+    return std::nullopt;
+  }
+  // A retry of a booking that went through must get its saved answer, not sold out.
+  const bool replay = db::with_connection(pool_, [&](db::Connection& conn) {
+    return repo_.has_live_idempotency_key(conn, user_id, idempotency_key);
+  });
+  return replay ? std::nullopt : verdict.short_type;
+}
 
 void BookingService::notify_stock_changed(std::int64_t concert_id) const {
   if (on_stock_changed) {
@@ -87,6 +145,10 @@ PricedItems price_items(const BookingRequest& request,
 
 CreateResult BookingService::create(std::int64_t user_id, const std::string& idempotency_key,
                                     const BookingRequest& request, const RenderResponse& render) {
+  if (const auto short_type = known_sold_out(user_id, idempotency_key, request)) {
+    counters_.sold_out_known.fetch_add(1, std::memory_order_relaxed);
+    throw sold_out(*short_type);
+  }
   const auto fingerprint = request_fingerprint(request);
   CreateResult result;
   try {
@@ -110,6 +172,13 @@ CreateResult BookingService::create(std::int64_t user_id, const std::string& ide
   } catch (const core::AppError& e) {
     if (e.kind() == core::ProblemKind::sold_out) {
       counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
+      if (estimate_.enabled()) {
+        try {
+          read_stock(type_ids(request));  // so the next requests for it need no transaction
+        } catch (const std::exception&) {
+          // The answer stays sold out; the next request asks the database again.
+        }
+      }
     }
     throw;
   }
@@ -163,12 +232,7 @@ void BookingService::check_concert_open(db::Connection& conn, std::int64_t conce
 
 // Step 4. Each ticket type is read once; the price comes from the DB, never from the client.
 PricedItems BookingService::price(db::Connection& conn, const BookingRequest& request) const {
-  std::vector<std::int64_t> ids;
-  ids.reserve(request.items.size());
-  for (const auto& item : request.items) {
-    ids.push_back(item.ticket_type_id);
-  }
-  return price_items(request, repo_.ticket_types(conn, ids));
+  return price_items(request, repo_.ticket_types(conn, type_ids(request)));
 }
 
 // Step 5. Per-user limits count the customer's paid and unexpired pending bookings.
@@ -193,10 +257,7 @@ void BookingService::check_per_user_limits(db::Connection& conn, std::int64_t us
 void BookingService::hold_stock(db::Connection& conn, const PricedItems& priced) const {
   for (const auto& line : priced.items) {
     if (!repo_.take_stock(conn, line.item.ticket_type_id, line.item.quantity)) {
-      throw core::AppError(core::ProblemKind::sold_out,
-                           "Not enough tickets of type " +
-                               std::to_string(line.item.ticket_type_id) +
-                               " are left for this booking; nothing was held.");
+      throw sold_out(line.item.ticket_type_id);
     }
   }
 }
@@ -295,7 +356,7 @@ Booking BookingService::cancel(const std::string& code, const identity::Principa
     return std::move(*found);
   });
   counters_.cancelled.fetch_add(1, std::memory_order_relaxed);
-  notify_stock_changed(booking.concert_id);
+  stock_returned(booking.concert_id);
   return booking;
 }
 
@@ -320,7 +381,7 @@ unsigned BookingService::expire_overdue() {
       });
       if (concert_id != 0) {
         ++this_batch;
-        notify_stock_changed(concert_id);
+        stock_returned(concert_id);
       }
     }
     expired += this_batch;

@@ -14,6 +14,8 @@ Settings read_settings(const core::EnvReader& env) {
   }
   s.expiry_interval = std::chrono::seconds(
       env.number<long>("BOOKING_EXPIRY_INTERVAL_S", s.expiry_interval.count(), 1, 3600));
+  s.stock_estimate = std::chrono::milliseconds(
+      env.number<long>("BOOKING_STOCK_ESTIMATE_MS", s.stock_estimate.count(), 0, 1000));
   return s;
 }
 
