@@ -163,6 +163,7 @@ bench_rush() {
   local out
   if ((RUSH_CALIBRATE)); then
     local sink_log="$tmp_dir/rush-sink.log" sink_port="" i
+    : >"$sink_log"  # before the child opens it: the first read below must find the file
     node "$REPO_ROOT/scripts/bench/rush-driver.js" sink >"$sink_log" 2>&1 &
     local sink_pid=$!
     track_pid "$sink_pid" rush-sink
