@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,11 +62,21 @@ struct BookingPage {
   std::optional<std::string> next_cursor;
 };
 
+// How bookings are written (ADR 0018). single: one transaction per request. batched: the
+// requests of one concert that arrive while a batch commits are committed together, as one
+// transaction (group commit), by whichever of their threads leads the next batch.
+enum class WriteMode { single, batched };
+
 struct BookingOptions {
   std::chrono::minutes hold{15};
   // How long a stock reading may turn bookings away without a transaction (the sold-out
   // shortcut, ADR 0018); zero turns the shortcut off.
   std::chrono::milliseconds stock_estimate{1000};
+  WriteMode write_mode = WriteMode::single;
+  std::size_t batch_max = 64;  // requests per group commit
+  // How long a batch's leader waits for it to fill up to batch_max before committing what it
+  // has (0: commit at once what has queued while the previous batch committed).
+  std::chrono::milliseconds batch_gather{0};
 };
 
 // Counters for /metrics; plain atomics so the service needs no metrics library.
@@ -78,6 +90,9 @@ struct BookingCounters {
   std::atomic<std::uint64_t> paid{0};
   std::atomic<std::uint64_t> paid_late{0};  // paid after the hold ended, seats taken back
   std::atomic<std::uint64_t> checked_in{0};
+  std::atomic<std::uint64_t> batches{0};       // group commits that committed
+  std::atomic<std::uint64_t> batched{0};       // requests decided in them
+  std::atomic<std::uint64_t> batch_splits{0};  // failed group commits split in two and retried
 };
 
 // A booking locked for a payment (ADR 0013), with the database's clock.
@@ -186,6 +201,17 @@ class BookingService {
                          const PricedItems& priced) const;
   void notify_stock_changed(std::int64_t concert_id) const;
   void stock_returned(std::int64_t concert_id);
+
+  // Group commit (WriteMode::batched).
+  struct BatchItem;
+  struct ConcertQueue;
+  CreateResult create_batched(std::int64_t user_id, const std::string& idempotency_key,
+                              const BookingRequest& request, const RenderResponse& render);
+  std::shared_ptr<ConcertQueue> queue_for(std::int64_t concert_id);
+  // Decides every item of the batch (a result or an error each); never throws. A transaction
+  // that fails is split in two halves, each retried, so one bad request sinks no other.
+  void run_batch(const std::vector<BatchItem*>& batch);
+  void commit_batch(const std::vector<BatchItem*>& batch);
   // The sold-out shortcut: the type the estimate knows is short, or nullopt (ask the DB).
   std::optional<std::int64_t> known_sold_out(std::int64_t user_id,
                                              const std::string& idempotency_key,
@@ -199,6 +225,8 @@ class BookingService {
   BookingRepository repo_;
   BookingCounters counters_;
   StockEstimate estimate_;
+  std::mutex queues_mutex_;
+  std::map<std::int64_t, std::shared_ptr<ConcertQueue>> queues_;
 };
 
 // The request in a canonical form (items sorted), hashed for Idempotency-Key comparison.

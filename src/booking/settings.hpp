@@ -13,9 +13,13 @@ struct Settings {
   std::string business_tz = "Asia/Jakarta";  // the day in booking codes
   // How long a stock reading may turn bookings away without a transaction (0 = no shortcut).
   std::chrono::milliseconds stock_estimate{1000};
+  bool batched = false;  // BOOKING_WRITE_MODE=batched: group commit per concert
+  std::size_t batch_max = 64;
+  std::chrono::milliseconds batch_gather{0};
 };
 
-// BOOKING_HOLD_MINUTES, BOOKING_EXPIRY_INTERVAL_S, BOOKING_STOCK_ESTIMATE_MS, BUSINESS_TZ (an IANA
+// BOOKING_HOLD_MINUTES, BOOKING_EXPIRY_INTERVAL_S, BOOKING_STOCK_ESTIMATE_MS, BOOKING_WRITE_MODE
+// (single|batched), BOOKING_BATCH_MAX, BOOKING_BATCH_GATHER_MS, BUSINESS_TZ (an IANA
 // zone found under /usr/share/zoneinfo). Throws core::ConfigError naming the variable.
 Settings read_settings(const core::EnvReader& env);
 
