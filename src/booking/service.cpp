@@ -666,6 +666,7 @@ void BookingService::commit_batch(const std::vector<BatchItem*>& batch) {
     bookings.clear();
     responses.clear();
     std::vector<std::int64_t> users;
+    users.reserve(batch.size());
     for (const auto* item : batch) {
       users.push_back(item->user_id);
     }
