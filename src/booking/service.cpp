@@ -857,7 +857,9 @@ void BookingService::commit_batch(const std::vector<BatchItem*>& batch) {
       default:
         item->error = d.error;
         try {
-          std::rethrow_exception(d.error);
+          if (d.error) {
+            std::rethrow_exception(d.error);
+          }
         } catch (const core::AppError& e) {
           if (e.kind() == core::ProblemKind::sold_out) {
             counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
@@ -871,17 +873,19 @@ void BookingService::commit_batch(const std::vector<BatchItem*>& batch) {
   }
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
   counters_.batched.fetch_add(batch.size(), std::memory_order_relaxed);
-  if (any_created) {
-    notify_stock_changed(concert_id);
-  }
-  if (!short_types.empty() && estimate_.enabled()) {
-    std::sort(short_types.begin(), short_types.end());
-    short_types.erase(std::unique(short_types.begin(), short_types.end()), short_types.end());
-    try {
-      read_stock(short_types);
-    } catch (const std::exception&) {
-      // The answers stand; the next request asks the database again.
+  // Nothing after the commit may fail the batch: run_batch would split it and commit its
+  // requests a second time.
+  try {
+    if (any_created) {
+      notify_stock_changed(concert_id);
     }
+    if (!short_types.empty() && estimate_.enabled()) {
+      std::sort(short_types.begin(), short_types.end());
+      short_types.erase(std::unique(short_types.begin(), short_types.end()), short_types.end());
+      read_stock(short_types);
+    }
+  } catch (const std::exception&) {
+    // The answers stand: the cache entry ages out, the next request asks the database again.
   }
 }
 
