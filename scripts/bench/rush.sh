@@ -8,9 +8,15 @@
 # from one customer registered over HTTP), and their access tokens are signed by the driver
 # with the throwaway dev key tiket-api wrote to LOCAL_DIR/keys, instead of 100,000 logins.
 #
-# Then, for each mode in RUSH_MODES (BOOKING_WRITE_MODE, passed to a fresh tiket-api; only
-# `single` exists today and the server does not read the variable yet), a fresh concert and
-# the rush against it: time to the last seat held, peak bookings/s, p50/p99 per answer class,
+# Then, for each mode in RUSH_MODES, a fresh tiket-api started in that mode, a fresh concert and
+# the rush against it (A/B in one run):
+#   single    every booking is one transaction, sold out included (BOOKING_STOCK_ESTIMATE_MS=0)
+#   shortcut  the sold-out shortcut: a type this replica has read as gone is answered 409
+#             without a transaction for up to 1 s per reading (BOOKING_STOCK_ESTIMATE_MS=1000)
+#   batched   the shortcut and group commit (BOOKING_WRITE_MODE=batched): the bookings of the
+#             concert that queue while a batch commits are committed together, up to 64 per
+#             transaction; 64 worker threads, since each waiting request holds one
+# Reported per mode: time to the last seat held, peak bookings/s, p50/p99 per answer class,
 # MariaDB's commit and InnoDB counters per second, and the invariants of rush-check.sql. Any
 # violation, socket error or 5xx other than 503 FAILs the section.
 #
@@ -22,7 +28,7 @@ RUSH_BUYERS="${RUSH_BUYERS:-100000}"
 RUSH_SECONDS="${RUSH_SECONDS:-60}"
 RUSH_SOCKETS="${RUSH_SOCKETS:-256}"
 RUSH_MAX_RETRIES="${RUSH_MAX_RETRIES:-10}"
-RUSH_MODES="${RUSH_MODES:-single}"
+RUSH_MODES="${RUSH_MODES:-single shortcut batched}"
 RUSH_CALIBRATE="${RUSH_CALIBRATE:-1}"
 RUSH_SEED="${RUSH_SEED:-13}"
 
@@ -36,8 +42,19 @@ check_rush_settings() {
   [[ "$RUSH_CALIBRATE" == 0 || "$RUSH_CALIBRATE" == 1 ]] || usage_error "RUSH_CALIBRATE must be 0 or 1"
   local mode
   for mode in $RUSH_MODES; do
-    [[ "$mode" =~ ^[a-z]+$ ]] || usage_error "RUSH_MODES: '$mode' is not a mode name"
+    rush_mode_env "$mode" >/dev/null ||
+      usage_error "RUSH_MODES: '$mode' is not single, shortcut or batched"
   done
+}
+
+# rush_mode_env MODE: the server's environment for a mode (NAME=VALUE words, no spaces).
+rush_mode_env() {
+  case "$1" in
+    single) echo BOOKING_STOCK_ESTIMATE_MS=0 ;;
+    shortcut) echo BOOKING_STOCK_ESTIMATE_MS=1000 ;;
+    batched) echo BOOKING_STOCK_ESTIMATE_MS=1000 BOOKING_WRITE_MODE=batched WORKER_THREADS=64 ;;
+    *) return 1 ;;
+  esac
 }
 
 # rush_json FIELD_PATH FILE: one value from the driver's JSON result (dots for nesting).
@@ -151,6 +168,7 @@ bench_rush() {
   local out
   if ((RUSH_CALIBRATE)); then
     local sink_log="$tmp_dir/rush-sink.log" sink_port="" i
+    : >"$sink_log"  # before the child opens it: the first read below must find the file
     node "$REPO_ROOT/scripts/bench/rush-driver.js" sink >"$sink_log" 2>&1 &
     local sink_pid=$!
     track_pid "$sink_pid" rush-sink
@@ -181,7 +199,8 @@ bench_rush() {
 
   local mode rush_pid rush_port base ids4 concert festival tribune vip before after verdict
   for mode in $RUSH_MODES; do
-    start_tiket "$tmp_dir/tiket-rush-$mode.log" rush_pid rush_port BOOKING_WRITE_MODE="$mode"
+    # shellcheck disable=SC2046 # one word per NAME=VALUE
+    start_tiket "$tmp_dir/tiket-rush-$mode.log" rush_pid rush_port $(rush_mode_env "$mode")
     base="http://127.0.0.1:$rush_port"
     ids4="$(rush_concert "$base" "Bench Rush $mode")"
     read -r concert festival tribune vip <<<"$ids4"
@@ -191,6 +210,11 @@ bench_rush() {
     rush_drive "$(rush_config "$base" "$concert" "$festival" "$tribune" "$vip" "rush-$mode-$concert")" "$out"
     after="$(rush_status)"
     check_alive
+    local service_counters
+    service_counters="$(curl -fsS "$base/metrics" |
+      sed -n 's/^tiket_bookings_total{outcome="\(sold_out[a-z_]*\)"} \([0-9.e+]*\)$/\1 \2/p;
+        s/^tiket_booking_batches_total{event="\([a-z]*\)"} \([0-9.e+]*\)$/batch_\1 \2/p' |
+      awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $1, $2 }')"
     stop_pid "$rush_pid" tiket-api
     untrack_pid "$rush_pid"
 
@@ -214,7 +238,7 @@ $(cat "$REPO_ROOT/scripts/bench/rush-check.sql")")"
       verdict=FAIL
     fi
     {
-      printf '\nmode %s (BOOKING_WRITE_MODE=%s), concert %s\n' "$mode" "$mode" "$concert"
+      printf '\nmode %s (%s), concert %s\n' "$mode" "$(rush_mode_env "$mode")" "$concert"
       printf '  %-36s %s\n' "answers by status" "$(rush_json statuses "$out")"
       printf '  %-36s %s retried 503s, %s gave up, %s unfinished\n' "retries / socket errors" \
         "$(rush_json retries "$out")" "$(rush_json gave_up_after_retries "$out")" \
@@ -235,6 +259,7 @@ $(cat "$REPO_ROOT/scripts/bench/rush-check.sql")")"
         "$(rush_json generator.front_achieved_per_s "$out")" \
         "$(rush_json generator.dispatch_lag_ms.p99_ms "$out")" "$(rush_json generator.cpu_share "$out")"
       printf '  %-36s %s s\n' "run (first send to last answer)" "$wall"
+      printf '  %-36s %s\n' "tiket-api counters" "$service_counters"
       printf '  MariaDB status deltas over the run (total, per second of the run):\n'
       join <(sort <<<"$before") <(sort <<<"$after") |
         awk -v w="$wall" '{ d = $3 - $2; printf "    %-28s %12d %12.0f/s\n", $1, d, (w > 0 ? d / w : 0) }'

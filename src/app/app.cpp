@@ -171,6 +171,12 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
                       .Name("tiket_tickets_checked_in_total")
                       .Help("E-tickets admitted at the door")
                       .Register(metrics.registry());
+  auto& batches = prometheus::BuildCounter()
+                      .Name("tiket_booking_batches_total")
+                      .Help(
+                          "Group commits (BOOKING_WRITE_MODE=batched): committed batches, the "
+                          "requests decided in them, and failed batches split and retried")
+                      .Register(metrics.registry());
   auto& verify = prometheus::BuildCounter()
                      .Name("tiket_payment_webhook_verifications_failed_total")
                      .Help("Payment notifications refused because their signature did not verify")
@@ -182,6 +188,10 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&bookings.Add({{"outcome", "created"}}), &c.created},
       {&bookings.Add({{"outcome", "replayed"}}), &c.replayed},
       {&bookings.Add({{"outcome", "sold_out"}}), &c.sold_out},
+      {&bookings.Add({{"outcome", "sold_out_known"}}), &c.sold_out_known},
+      {&batches.Add({{"event", "committed"}}), &c.batches},
+      {&batches.Add({{"event", "request"}}), &c.batched},
+      {&batches.Add({{"event", "split"}}), &c.batch_splits},
       {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
       {&bookings.Add({{"outcome", "expired"}}), &c.expired},
       {&bookings.Add({{"outcome", "paid"}}), &c.paid},

@@ -156,7 +156,10 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       auth(users, hasher, jwt, refresh, codes, *mailer, limits),
       authenticator(token_verifier),
       catalog(pool, catalog::CatalogOptions{cfg.catalog.cache_ttl}, registry),
-      bookings(pool, booking::BookingOptions{cfg.booking.hold}),
+      bookings(pool, booking::BookingOptions{cfg.booking.hold, cfg.booking.stock_estimate,
+                                             cfg.booking.batched ? booking::WriteMode::batched
+                                                                 : booking::WriteMode::single,
+                                             cfg.booking.batch_max, cfg.booking.batch_gather}),
       payments(pool, bookings, users, cfg.payment),
       reports_pool(open_reports_pool(cfg, pool)),
       reports(pool, reports_pool ? *reports_pool : pool,

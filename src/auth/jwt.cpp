@@ -356,21 +356,25 @@ bool is_compact_jws(std::string_view token) {
   return dots == 2 && previous != '.';
 }
 
-// cpp-jwt reads exp and nbf with nlohmann's get<uint64_t> before it checks the signature, and a
-// float there (1e300) is undefined behaviour in that conversion. Screen their types first, on
-// what is still an untrusted payload. Call only after is_compact_jws.
-bool has_integer_times(std::string_view token) {
-  const std::size_t begin = token.find('.') + 1;
-  const std::string_view segment = token.substr(begin, token.find('.', begin) - begin);
-  const auto claims =
-      nlohmann::json::parse(jwt::base64_uri_decode(segment.data(), segment.size()), nullptr,
-                            /*allow_exceptions=*/false);
-  if (!claims.is_object()) {
-    return false;
-  }
-  const auto nbf = claims.find("nbf");
-  return integer_claim(claims, "exp").has_value() &&
-         (nbf == claims.end() || nbf->is_number_integer());
+// A token segment as JSON, or a discarded value when it is not JSON. Call only after
+// is_compact_jws (cpp-jwt's decoder indexes its table with the raw byte).
+nlohmann::json decode_segment(std::string_view segment) {
+  return nlohmann::json::parse(jwt::base64_uri_decode(segment.data(), segment.size()), nullptr,
+                               /*allow_exceptions=*/false);
+}
+
+// PKCS#1 v1.5 with SHA-256 (RS256) over the signing input, with the key parsed once.
+bool rs256_signature_valid(EVP_PKEY* key, std::string_view signing_input,
+                           std::string_view signature_segment) {
+  const std::string signature =
+      jwt::base64_uri_decode(signature_segment.data(), signature_segment.size());
+  using MdCtx = std::unique_ptr<EVP_MD_CTX, OpenSslFree<&EVP_MD_CTX_free>>;
+  const MdCtx ctx{EVP_MD_CTX_new()};
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(),
+                          reinterpret_cast<const unsigned char*>(signing_input.data()),
+                          signing_input.size()) == 1;
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
@@ -473,6 +477,14 @@ JwtService::JwtService(KeyPair key, JwtOptions options)
   if (derived.public_pem != key_.public_pem || derived.kid != key_.kid) {
     throw std::invalid_argument("JwtService: public key or kid does not match the private key");
   }
+  {
+    const OpenSslErrorsCleared clear_errors;
+    const Bio bio = memory_bio(key_.public_pem);
+    public_key_.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  }
+  if (!public_key_) {
+    throw std::invalid_argument("JwtService: cannot read the public key");
+  }
   if (options_.issuer.empty() || options_.audience.empty()) {
     throw std::invalid_argument("JwtService: issuer and audience must not be empty");
   }
@@ -512,54 +524,58 @@ std::string JwtService::issue(std::int64_t user_id, std::string_view role,
 }
 
 AccessClaims JwtService::verify(std::string_view token) const {
-  if (!is_compact_jws(token) || !has_integer_times(token)) {
+  if (!is_compact_jws(token)) {
     throw invalid_token();
   }
   const OpenSslErrorsCleared clear_errors;
+  const std::size_t first_dot = token.find('.');
+  const std::size_t second_dot = token.find('.', first_dot + 1);
+  const std::string_view signing_input = token.substr(0, second_dot);
 
-  std::error_code ec;
-  std::optional<jwt::jwt_object> decoded;
-  try {
-    // Only RS256: the header's alg picks the verifier, so listing "none" would accept unsigned
-    // tokens and listing HS256 would accept an HMAC keyed with our public PEM. cpp-jwt checks
-    // exp, iss and aud before the signature, so a failure says nothing about who signed.
-    decoded =
-        jwt::decode(jwt::string_view(token.data(), token.size()),
-                    jwt::params::algorithms({"RS256"}), ec, jwt::params::secret(key_.public_pem),
-                    jwt::params::issuer(options_.issuer), jwt::params::aud(options_.audience),
-                    jwt::params::leeway(static_cast<std::uint32_t>(options_.leeway.count())),
-                    jwt::params::verify(true));
-  } catch (const std::exception&) {
-    // The error_code overload still throws: nlohmann type errors from a non-string alg or typ,
-    // invalid_iterator from a payload that is not an object.
+  // The signature first: nothing in a token we did not sign is read beyond its shape.
+  if (!rs256_signature_valid(public_key_.get(), signing_input, token.substr(second_dot + 1))) {
     throw invalid_token();
   }
-  if (ec) {
+  // Only RS256 with our kid. The signature check above used RS256 whatever the header says, so
+  // "none" or HS256 never verify; the header must still say what was checked, exactly.
+  const nlohmann::json header = decode_segment(token.substr(0, first_dot));
+  if (!header.is_object()) {
     throw invalid_token();
   }
-
-  // The signature is ours from here on; these checks are what cpp-jwt leaves out.
-  const nlohmann::json& header = decoded->header().create_json_obj();
   const std::string* alg = string_claim(header, "alg");
   const std::string* kid = string_claim(header, "kid");
-  // cpp-jwt compares alg case-insensitively ("rs256" passes); ours is exact.
-  if (alg == nullptr || *alg != "RS256" || kid == nullptr || *kid != key_.kid) {
+  const auto typ = header.find("typ");
+  if (alg == nullptr || *alg != "RS256" || kid == nullptr || *kid != key_.kid ||
+      (typ != header.end() && (!typ->is_string() || *typ != "JWT"))) {
     throw invalid_token();
   }
 
-  const nlohmann::json& claims = decoded->payload().create_json_obj();
+  const nlohmann::json claims =
+      decode_segment(token.substr(first_dot + 1, second_dot - first_dot - 1));
   if (!claims.is_object()) {
     throw invalid_token();
   }
-  // cpp-jwt checks exp only when present, and reads it as uint64 so a negative exp never
-  // expires; require an integer exp and compare it ourselves.
+  const std::string* issuer = string_claim(claims, "iss");
+  const std::string* audience = string_claim(claims, "aud");
+  if (issuer == nullptr || *issuer != options_.issuer || audience == nullptr ||
+      *audience != options_.audience) {
+    throw invalid_token();
+  }
+  // exp and iat are required integers; nbf, when present, too. Compared as signed 64-bit
+  // numbers, so a negative exp is simply expired.
   const auto expires = integer_claim(claims, "exp");
   const auto issued = integer_claim(claims, "iat");
+  const auto nbf = claims.find("nbf");
+  const auto not_before =
+      nbf == claims.end() ? std::optional<std::int64_t>{std::numeric_limits<std::int64_t>::min()}
+                          : integer_claim(claims, "nbf");
   const std::int64_t now = unix_seconds(std::chrono::system_clock::now());
+  const std::int64_t leeway = options_.leeway.count();
   const std::int64_t latest_exp =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
           .count();
-  if (!expires || !issued || *expires < now - options_.leeway.count() || *expires > latest_exp) {
+  if (!expires || !issued || !not_before || *expires < now - leeway || *expires > latest_exp ||
+      *not_before > now + leeway) {
     throw invalid_token();
   }
   const std::string* sub = string_claim(claims, "sub");

@@ -3,6 +3,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -30,7 +31,152 @@ Booking read_booking(sql::ResultSet& rs) {
   return b;
 }
 
+// Calls `chunk(first, rows)` over [0, n) in chunks of 64, 32, ..., 1 rows, largest first.
+void in_row_chunks(std::size_t n, const std::function<void(std::size_t, std::size_t)>& chunk) {
+  std::size_t first = 0;
+  while (first < n) {
+    std::size_t rows = 64;
+    while (rows > n - first) {
+      rows /= 2;
+    }
+    chunk(first, rows);
+    first += rows;
+  }
+}
+
+std::string repeated(const char* row, std::size_t rows) {
+  std::string out = row;
+  for (std::size_t i = 1; i < rows; ++i) {
+    out += ", ";
+    out += row;
+  }
+  return out;
+}
+
 }  // namespace
+
+void BookingRepository::lock_users(db::Connection& conn,
+                                   const std::vector<std::int64_t>& user_ids) const {
+  db::query_in_chunks(conn, "SELECT id FROM users WHERE id IN (", ") ORDER BY id FOR UPDATE",
+                      user_ids, [](sql::ResultSet&) {});
+}
+
+std::map<std::int64_t, std::int64_t> BookingRepository::lock_stock(
+    db::Connection& conn, const std::vector<std::int64_t>& ids) const {
+  std::map<std::int64_t, std::int64_t> out;
+  db::query_in_chunks(conn, "SELECT id, available FROM ticket_types WHERE id IN (",
+                      ") ORDER BY id FOR UPDATE", ids, [&](sql::ResultSet& rs) {
+                        out[static_cast<std::int64_t>(rs.getInt64("id"))] =
+                            static_cast<std::int64_t>(rs.getInt64("available"));
+                      });
+  return out;
+}
+
+std::uint32_t BookingRepository::take_day_numbers(db::Connection& conn, const std::string& iso_day,
+                                                  std::uint32_t count) const {
+  auto& stmt = conn.prepare(
+      "INSERT INTO booking_code_counters (business_day, last_number) "
+      "VALUES (?, LAST_INSERT_ID(?)) "
+      "ON DUPLICATE KEY UPDATE last_number = LAST_INSERT_ID(last_number + ?)");
+  stmt.setString(1, iso_day);
+  stmt.setUInt(2, count);
+  stmt.setUInt(3, count);
+  stmt.executeUpdate();
+  return static_cast<std::uint32_t>(conn.last_insert_id()) - count + 1;
+}
+
+std::vector<Booking> BookingRepository::insert_bookings(db::Connection& conn,
+                                                        const std::vector<NewBooking>& rows,
+                                                        long hold_minutes) const {
+  in_row_chunks(rows.size(), [&](std::size_t first, std::size_t n) {
+    auto& stmt = conn.prepare(
+        "INSERT INTO bookings "
+        "(code, business_day, day_number, user_id, concert_id, total_amount, expires_at) "
+        "VALUES " +
+        repeated("(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? MINUTE)", n));
+    unsigned p = 1;
+    for (std::size_t i = first; i < first + n; ++i) {
+      const auto& b = rows[i];
+      stmt.setString(p++, b.code);
+      stmt.setString(p++, b.iso_day);
+      stmt.setUInt(p++, b.number);
+      stmt.setInt64(p++, b.user_id);
+      stmt.setInt64(p++, b.concert_id);
+      stmt.setInt64(p++, b.total_amount);
+      stmt.setInt64(p++, hold_minutes);
+    }
+    stmt.executeUpdate();
+  });
+  // The ids by code (unique): auto-increment ids of one multi-row insert are consecutive on
+  // MariaDB's default lock mode but not on MySQL 8's, so they are read back, not computed.
+  std::map<std::string, std::int64_t> id_of;
+  in_row_chunks(rows.size(), [&](std::size_t first, std::size_t n) {
+    auto& stmt = conn.prepare("SELECT id, code FROM bookings WHERE code IN (" +
+                              db::placeholder_list(n) + ")");
+    for (std::size_t i = 0; i < n; ++i) {
+      stmt.setString(static_cast<unsigned>(i + 1), rows[first + i].code);
+    }
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      id_of[std::string(rs->getString("code"))] = static_cast<std::int64_t>(rs->getInt64("id"));
+    }
+  });
+  std::vector<std::pair<std::int64_t, const Item*>> items;
+  std::vector<std::int64_t> ids;
+  for (const auto& b : rows) {
+    const auto id = id_of.at(b.code);
+    ids.push_back(id);
+    for (const auto& item : b.items) {
+      items.emplace_back(id, &item);
+    }
+  }
+  in_row_chunks(items.size(), [&](std::size_t first, std::size_t n) {
+    auto& stmt = conn.prepare(
+        "INSERT INTO booking_items (booking_id, ticket_type_id, quantity, unit_price) VALUES " +
+        repeated("(?, ?, ?, ?)", n));
+    unsigned p = 1;
+    for (std::size_t i = first; i < first + n; ++i) {
+      stmt.setInt64(p++, items[i].first);
+      stmt.setInt64(p++, items[i].second->ticket_type_id);
+      stmt.setInt64(p++, items[i].second->quantity);
+      stmt.setInt64(p++, items[i].second->unit_price);
+    }
+    stmt.executeUpdate();
+  });
+  std::vector<Booking> stored;
+  db::query_in_chunks(conn, std::string("SELECT ") + kColumns + " FROM bookings b WHERE b.id IN (",
+                      ")", ids, [&](sql::ResultSet& rs) { stored.push_back(read_booking(rs)); });
+  load_items(conn, stored);
+  std::map<std::int64_t, Booking*> by_id;
+  for (auto& b : stored) {
+    by_id[b.id] = &b;
+  }
+  std::vector<Booking> out;
+  out.reserve(ids.size());
+  for (const auto id : ids) {
+    out.push_back(std::move(*by_id.at(id)));
+  }
+  return out;
+}
+
+void BookingRepository::insert_idempotency_keys(db::Connection& conn,
+                                                const std::vector<NewIdempotencyKey>& rows) const {
+  in_row_chunks(rows.size(), [&](std::size_t first, std::size_t n) {
+    auto& stmt = conn.prepare(
+        "INSERT INTO idempotency_keys "
+        "(user_id, idem_key, request_hash, response_status, response_body, expires_at) VALUES " +
+        repeated("(?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL 24 HOUR)", n));
+    unsigned p = 1;
+    for (std::size_t i = first; i < first + n; ++i) {
+      stmt.setInt64(p++, rows[i].user_id);
+      stmt.setString(p++, rows[i].key);
+      stmt.setString(p++, rows[i].request_hash);
+      stmt.setInt(p++, rows[i].status);
+      stmt.setString(p++, rows[i].body);
+    }
+    stmt.executeUpdate();
+  });
+}
 
 std::vector<BookingState> BookingRepository::states_of(
     db::Connection& conn, const std::vector<std::string>& codes) const {
@@ -166,6 +312,39 @@ std::int64_t BookingRepository::held_by_user(db::Connection& conn, std::int64_t 
   const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
   rs->next();
   return static_cast<std::int64_t>(rs->getInt64(1));
+}
+
+std::vector<StockReading> BookingRepository::stock_readings(
+    db::Connection& conn, const std::vector<std::int64_t>& ids) const {
+  std::vector<StockReading> out;
+  db::query_in_chunks(conn,
+                      "SELECT t.id, t.concert_id, t.available, t.per_user_limit, "
+                      "(c.status = 'published' AND c.starts_at > UTC_TIMESTAMP(6)) AS open "
+                      "FROM ticket_types t JOIN concerts c ON c.id = t.concert_id WHERE t.id IN (",
+                      ")", ids, [&](sql::ResultSet& rs) {
+                        StockReading row;
+                        row.ticket_type_id = static_cast<std::int64_t>(rs.getInt64("id"));
+                        row.concert_id = static_cast<std::int64_t>(rs.getInt64("concert_id"));
+                        row.available = static_cast<std::int64_t>(rs.getInt64("available"));
+                        if (!rs.isNull("per_user_limit")) {
+                          row.per_user_limit =
+                              static_cast<std::int64_t>(rs.getInt64("per_user_limit"));
+                        }
+                        row.open = rs.getBoolean("open");
+                        out.push_back(row);
+                      });
+  return out;
+}
+
+bool BookingRepository::has_live_idempotency_key(db::Connection& conn, std::int64_t user_id,
+                                                 const std::string& key) const {
+  auto& stmt = conn.prepare(
+      "SELECT 1 FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+      "AND expires_at > UTC_TIMESTAMP(6)");
+  stmt.setInt64(1, user_id);
+  stmt.setString(2, key);
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  return rs->next();
 }
 
 bool BookingRepository::take_stock(db::Connection& conn, std::int64_t ticket_type_id,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "booking/booking.hpp"
+#include "booking/stock_estimate.hpp"
 #include "booking/ticket.hpp"
 #include "catalog/concert.hpp"
 #include "db/pool.hpp"
@@ -56,6 +57,26 @@ struct BookingFilter {
   unsigned limit = 20;
 };
 
+// A booking of a group commit, before it is inserted (ADR 0018).
+struct NewBooking {
+  std::string code;
+  std::string iso_day;
+  std::uint32_t number = 0;
+  std::int64_t user_id = 0;
+  std::int64_t concert_id = 0;
+  std::int64_t total_amount = 0;
+  std::vector<Item> items;
+};
+
+// An answer to keep under an Idempotency-Key, in a group commit.
+struct NewIdempotencyKey {
+  std::int64_t user_id = 0;
+  std::string key;
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
 // SQL for bookings, their items, the day counter and idempotency keys, and nothing else. The
 // catalog tables are touched only where a booking must lock or change them (stock).
 class BookingRepository {
@@ -63,6 +84,9 @@ class BookingRepository {
   // Serialises one customer's bookings: the per-user limit and Idempotency-Key checks that
   // follow are then decided one request at a time.
   void lock_user(db::Connection& conn, std::int64_t user_id) const;
+
+  // Locks these customers (distinct, ascending) in one statement, in id order.
+  void lock_users(db::Connection& conn, const std::vector<std::int64_t>& user_ids) const;
 
   // A locking read: sees the latest committed row.
   std::optional<IdempotencyRow> find_idempotency(db::Connection& conn, std::int64_t user_id,
@@ -83,6 +107,18 @@ class BookingRepository {
   std::int64_t held_by_user(db::Connection& conn, std::int64_t user_id,
                             std::int64_t ticket_type_id) const;
 
+  // The stock of these ticket types as committed, without locks, with whether their concert is
+  // open for booking (published, not started). For the sold-out shortcut.
+  std::vector<StockReading> stock_readings(db::Connection& conn,
+                                           const std::vector<std::int64_t>& ids) const;
+  // Whether the user has an unexpired Idempotency-Key `key` (a plain read, no lock).
+  bool has_live_idempotency_key(db::Connection& conn, std::int64_t user_id,
+                                const std::string& key) const;
+
+  // Locks these ticket types' stock rows (FOR UPDATE, ascending id) and reads what is left.
+  std::map<std::int64_t, std::int64_t> lock_stock(db::Connection& conn,
+                                                  const std::vector<std::int64_t>& ids) const;
+
   // The conditional update: false (and nothing changed) when fewer than `quantity` are left.
   bool take_stock(db::Connection& conn, std::int64_t ticket_type_id, std::int64_t quantity) const;
   void return_stock(db::Connection& conn, std::int64_t ticket_type_id, std::int64_t quantity) const;
@@ -90,6 +126,15 @@ class BookingRepository {
   // The next running number of `iso_day` (YYYY-MM-DD). Locks that day's counter row until
   // the transaction ends, so a rollback gives the number back.
   std::uint32_t next_day_number(db::Connection& conn, const std::string& iso_day) const;
+  // The first of `count` consecutive running numbers of `iso_day`, in one update of the row.
+  std::uint32_t take_day_numbers(db::Connection& conn, const std::string& iso_day,
+                                 std::uint32_t count) const;
+  // Inserts the bookings and their items with multi-row statements (chunks of 64, 32, ..., 1
+  // rows, so a connection prepares few statement texts) and returns them as stored, in order.
+  std::vector<Booking> insert_bookings(db::Connection& conn, const std::vector<NewBooking>& rows,
+                                       long hold_minutes) const;
+  void insert_idempotency_keys(db::Connection& conn,
+                               const std::vector<NewIdempotencyKey>& rows) const;
 
   std::int64_t insert_booking(db::Connection& conn, const std::string& code,
                               const std::string& iso_day, std::uint32_t number,

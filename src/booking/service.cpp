@@ -1,6 +1,11 @@
 #include "booking/service.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/clock.hpp"
@@ -44,7 +49,65 @@ std::int64_t decode_cursor(const std::string& cursor) {
 }
 
 BookingService::BookingService(db::Pool& pool, BookingOptions options)
-    : pool_(pool), options_(options) {}
+    : pool_(pool), options_(options), estimate_(options.stock_estimate) {}
+
+namespace {
+core::AppError sold_out(std::int64_t ticket_type_id) {
+  return {core::ProblemKind::sold_out, "Not enough tickets of type " +
+                                           std::to_string(ticket_type_id) +
+                                           " are left for this booking; nothing was held."};
+}
+
+std::vector<std::int64_t> type_ids(const BookingRequest& request) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(request.items.size());
+  for (const auto& item : request.items) {
+    ids.push_back(item.ticket_type_id);
+  }
+  return ids;
+}
+}  // namespace
+
+void BookingService::stock_returned(std::int64_t concert_id) {
+  estimate_.forget_concert(concert_id);
+  notify_stock_changed(concert_id);
+}
+
+void BookingService::read_stock(const std::vector<std::int64_t>& ticket_type_ids) {
+  const auto started = StockEstimate::Clock::now();  // a reading's age counts from here
+  try {
+    auto readings = db::with_connection(
+        pool_, [&](db::Connection& conn) { return repo_.stock_readings(conn, ticket_type_ids); });
+    estimate_.learn(readings, started);
+  } catch (...) {
+    estimate_.unclaim(ticket_type_ids);
+    throw;
+  }
+}
+
+std::optional<std::int64_t> BookingService::known_sold_out(std::int64_t user_id,
+                                                           const std::string& idempotency_key,
+                                                           const BookingRequest& request) {
+  if (!estimate_.enabled()) {
+    return std::nullopt;
+  }
+  auto verdict = estimate_.check(request, StockEstimate::Clock::now());
+  if (!verdict.refresh.empty()) {
+    // Past half its life: this caller refreshes it (one at a time per type); the others go on
+    // using the reading, which still counts.
+    read_stock(verdict.refresh);
+    verdict = estimate_.check(request, StockEstimate::Clock::now());
+    estimate_.unclaim(verdict.refresh);
+  }
+  if (!verdict.short_type) {
+    return std::nullopt;
+  }
+  // A retry of a booking that went through must get its saved answer, not sold out.
+  const bool replay = db::with_connection(pool_, [&](db::Connection& conn) {
+    return repo_.has_live_idempotency_key(conn, user_id, idempotency_key);
+  });
+  return replay ? std::nullopt : verdict.short_type;
+}
 
 void BookingService::notify_stock_changed(std::int64_t concert_id) const {
   if (on_stock_changed) {
@@ -87,6 +150,13 @@ PricedItems price_items(const BookingRequest& request,
 
 CreateResult BookingService::create(std::int64_t user_id, const std::string& idempotency_key,
                                     const BookingRequest& request, const RenderResponse& render) {
+  if (const auto short_type = known_sold_out(user_id, idempotency_key, request)) {
+    counters_.sold_out_known.fetch_add(1, std::memory_order_relaxed);
+    throw sold_out(*short_type);
+  }
+  if (options_.write_mode == WriteMode::batched) {
+    return create_batched(user_id, idempotency_key, request, render);
+  }
   const auto fingerprint = request_fingerprint(request);
   CreateResult result;
   try {
@@ -110,6 +180,13 @@ CreateResult BookingService::create(std::int64_t user_id, const std::string& ide
   } catch (const core::AppError& e) {
     if (e.kind() == core::ProblemKind::sold_out) {
       counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
+      if (estimate_.enabled()) {
+        try {
+          read_stock(type_ids(request));  // so the next requests for it need no transaction
+        } catch (const std::exception&) {
+          // The answer stays sold out; the next request asks the database again.
+        }
+      }
     }
     throw;
   }
@@ -163,12 +240,7 @@ void BookingService::check_concert_open(db::Connection& conn, std::int64_t conce
 
 // Step 4. Each ticket type is read once; the price comes from the DB, never from the client.
 PricedItems BookingService::price(db::Connection& conn, const BookingRequest& request) const {
-  std::vector<std::int64_t> ids;
-  ids.reserve(request.items.size());
-  for (const auto& item : request.items) {
-    ids.push_back(item.ticket_type_id);
-  }
-  return price_items(request, repo_.ticket_types(conn, ids));
+  return price_items(request, repo_.ticket_types(conn, type_ids(request)));
 }
 
 // Step 5. Per-user limits count the customer's paid and unexpired pending bookings.
@@ -193,10 +265,7 @@ void BookingService::check_per_user_limits(db::Connection& conn, std::int64_t us
 void BookingService::hold_stock(db::Connection& conn, const PricedItems& priced) const {
   for (const auto& line : priced.items) {
     if (!repo_.take_stock(conn, line.item.ticket_type_id, line.item.quantity)) {
-      throw core::AppError(core::ProblemKind::sold_out,
-                           "Not enough tickets of type " +
-                               std::to_string(line.item.ticket_type_id) +
-                               " are left for this booking; nothing was held.");
+      throw sold_out(line.item.ticket_type_id);
     }
   }
 }
@@ -295,7 +364,7 @@ Booking BookingService::cancel(const std::string& code, const identity::Principa
     return std::move(*found);
   });
   counters_.cancelled.fetch_add(1, std::memory_order_relaxed);
-  notify_stock_changed(booking.concert_id);
+  stock_returned(booking.concert_id);
   return booking;
 }
 
@@ -320,7 +389,7 @@ unsigned BookingService::expire_overdue() {
       });
       if (concert_id != 0) {
         ++this_batch;
-        notify_stock_changed(concert_id);
+        stock_returned(concert_id);
       }
     }
     expired += this_batch;
@@ -454,6 +523,370 @@ Ticket BookingService::check_in(const std::string& ticket_code, const identity::
   });
   counters_.checked_in.fetch_add(1, std::memory_order_relaxed);
   return ticket;
+}
+
+}  // namespace tiket::booking
+
+// -----------------------------------------------------------------------------------------------
+// Group commit (BOOKING_WRITE_MODE=batched, ADR 0018)
+
+namespace tiket::booking {
+
+// One request waiting in its concert's queue; its thread waits until `done`.
+struct BookingService::BatchItem {
+  std::int64_t user_id = 0;
+  const std::string* key = nullptr;
+  const BookingRequest* request = nullptr;
+  const RenderResponse* render = nullptr;
+  std::string fingerprint;
+  // The outcome, set by the batch that decided it.
+  std::optional<CreateResult> result;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+// The requests of one concert waiting for a batch, and whether a thread is leading one.
+struct BookingService::ConcertQueue {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<BatchItem*> pending;
+  bool leading = false;
+};
+
+std::shared_ptr<BookingService::ConcertQueue> BookingService::queue_for(std::int64_t concert_id) {
+  const std::lock_guard lock(queues_mutex_);
+  auto& queue = queues_[concert_id];
+  if (!queue) {
+    queue = std::make_shared<ConcertQueue>();
+  }
+  return queue;
+}
+
+// Leader and followers: the request joins its concert's queue; while no thread leads a batch,
+// one of the waiting threads takes up to batch_max requests (in arrival order) and commits
+// them; the others wait. Requests that arrive during a commit form the next batch, so batches
+// grow with the load by themselves.
+CreateResult BookingService::create_batched(std::int64_t user_id,
+                                            const std::string& idempotency_key,
+                                            const BookingRequest& request,
+                                            const RenderResponse& render) {
+  BatchItem me;
+  me.user_id = user_id;
+  me.key = &idempotency_key;
+  me.request = &request;
+  me.render = &render;
+  me.fingerprint = request_fingerprint(request);
+  const auto queue = queue_for(request.concert_id);
+  std::unique_lock lock(queue->mutex);
+  queue->pending.push_back(&me);
+  queue->changed.notify_all();
+  while (!me.done) {
+    if (queue->leading) {
+      queue->changed.wait(lock);
+      continue;
+    }
+    queue->leading = true;
+    if (options_.batch_gather.count() > 0) {
+      queue->changed.wait_for(lock, options_.batch_gather,
+                              [&] { return queue->pending.size() >= options_.batch_max; });
+    }
+    std::vector<BatchItem*> batch;
+    while (!queue->pending.empty() && batch.size() < options_.batch_max) {
+      batch.push_back(queue->pending.front());
+      queue->pending.pop_front();
+    }
+    lock.unlock();
+    run_batch(batch);
+    lock.lock();
+    for (auto* item : batch) {
+      item->done = true;
+    }
+    queue->leading = false;
+    queue->changed.notify_all();
+  }
+  lock.unlock();
+  if (me.error) {
+    std::rethrow_exception(me.error);
+  }
+  return std::move(*me.result);
+}
+
+void BookingService::run_batch(const std::vector<BatchItem*>& batch) {
+  if (batch.empty()) {
+    return;
+  }
+  try {
+    commit_batch(batch);
+  } catch (...) {
+    if (batch.size() == 1) {
+      batch.front()->error = std::current_exception();
+      return;
+    }
+    counters_.batch_splits.fetch_add(1, std::memory_order_relaxed);
+    const auto half = static_cast<std::ptrdiff_t>(batch.size() / 2);
+    run_batch({batch.begin(), batch.begin() + half});
+    run_batch({batch.begin() + half, batch.end()});
+  }
+}
+
+namespace {
+
+// What the batch decided for one request, inside its transaction.
+struct Decision {
+  enum class Kind { undecided, replay, error, accepted } kind = Kind::undecided;
+  std::optional<SavedResponse> saved;  // replay: the stored answer
+  std::exception_ptr error;            // error: the request's own answer (4xx)
+  std::optional<std::size_t> same_as;  // an earlier request of the batch with the same key
+  PricedItems priced;                  // accepted
+  std::size_t booking_index = 0;       // accepted: its place among the inserted bookings
+};
+
+template <typename F>
+std::exception_ptr caught(F&& f) {
+  try {
+    f();
+  } catch (const core::AppError&) {
+    return std::current_exception();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// One transaction for the whole batch, in the lock order of ADR 0009: the customers (ascending
+// id), their keys, the concert (shared), the ticket types (ascending), the day counter. Each
+// request is checked as create() checks it, in arrival order, against what the requests before
+// it in the batch took; the stock is updated once per type and the counter once per batch.
+void BookingService::commit_batch(const std::vector<BatchItem*>& batch) {
+  const auto concert_id = batch.front()->request->concert_id;
+  std::vector<std::optional<Booking>> bookings;
+  std::vector<SavedResponse> responses;
+  auto decisions = db::transaction(pool_, [&](db::Connection& conn) {
+    std::vector<Decision> out(batch.size());
+    bookings.clear();
+    responses.clear();
+    std::vector<std::int64_t> users;
+    users.reserve(batch.size());
+    for (const auto* item : batch) {
+      users.push_back(item->user_id);
+    }
+    std::sort(users.begin(), users.end());
+    users.erase(std::unique(users.begin(), users.end()), users.end());
+    repo_.lock_users(conn, users);
+
+    // Idempotency-Keys, in arrival order. A key repeated inside the batch is decided by its
+    // first request (below, once that one is decided).
+    const auto look_up_key = [&](std::size_t i) {
+      const auto* item = batch[i];
+      out[i].error = caught([&] {
+        if (auto saved = replay_or_forget_key(conn, item->user_id, *item->key, item->fingerprint)) {
+          out[i].kind = Decision::Kind::replay;
+          out[i].saved = std::move(saved);
+        }
+      });
+      if (out[i].error) {
+        out[i].kind = Decision::Kind::error;
+      }
+    };
+    std::map<std::pair<std::int64_t, std::string>, std::size_t> first_with_key;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto [it, fresh] = first_with_key.try_emplace({batch[i]->user_id, *batch[i]->key}, i);
+      if (fresh) {
+        look_up_key(i);
+      } else {
+        out[i].same_as = it->second;
+      }
+    }
+
+    const auto concert_error = caught([&] { check_concert_open(conn, concert_id); });
+    std::vector<std::int64_t> type_list;
+    for (const auto* item : batch) {
+      for (const auto& wanted : item->request->items) {
+        type_list.push_back(wanted.ticket_type_id);
+      }
+    }
+    std::sort(type_list.begin(), type_list.end());
+    type_list.erase(std::unique(type_list.begin(), type_list.end()), type_list.end());
+    const auto types = repo_.ticket_types(conn, type_list);
+    auto left = repo_.lock_stock(conn, type_list);
+    std::map<std::int64_t, std::int64_t> taken;                             // by type
+    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> holding;  // by (user, type)
+
+    const auto decide = [&](std::size_t i) {
+      const auto* item = batch[i];
+      auto& d = out[i];
+      if (concert_error) {
+        d.kind = Decision::Kind::error;
+        d.error = concert_error;
+        return;
+      }
+      d.error = caught([&] {
+        d.priced = price_items(*item->request, types);
+        for (const auto& [line, limit] : d.priced.items) {
+          if (!limit) {
+            continue;
+          }
+          const auto held = repo_.held_by_user(conn, item->user_id, line.ticket_type_id) +
+                            holding[{item->user_id, line.ticket_type_id}];
+          if (held + line.quantity > *limit) {
+            throw core::AppError(core::ProblemKind::per_user_limit,
+                                 "Ticket type " + std::to_string(line.ticket_type_id) + " allows " +
+                                     std::to_string(*limit) + " per customer; you already hold " +
+                                     std::to_string(held) + ".");
+          }
+        }
+        for (const auto& line : d.priced.items) {
+          if (left[line.item.ticket_type_id] < line.item.quantity) {
+            throw sold_out(line.item.ticket_type_id);
+          }
+        }
+      });
+      if (d.error) {
+        d.kind = Decision::Kind::error;
+        return;
+      }
+      for (const auto& line : d.priced.items) {
+        left[line.item.ticket_type_id] -= line.item.quantity;
+        taken[line.item.ticket_type_id] += line.item.quantity;
+        holding[{item->user_id, line.item.ticket_type_id}] += line.item.quantity;
+      }
+      d.kind = Decision::Kind::accepted;
+    };
+
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& d = out[i];
+      if (d.same_as) {
+        const auto& first = out[*d.same_as];
+        const bool stored =
+            first.kind == Decision::Kind::replay || first.kind == Decision::Kind::accepted;
+        if (stored && batch[*d.same_as]->fingerprint != batch[i]->fingerprint) {
+          d.kind = Decision::Kind::error;
+          d.error = std::make_exception_ptr(core::AppError(
+              core::ProblemKind::idempotency_key_reused,
+              "This Idempotency-Key was already used with a different request; use a new key "
+              "for a new booking."));
+        } else if (stored) {
+          d.kind = Decision::Kind::replay;  // its answer is the first one's, filled in below
+        } else if (batch[*d.same_as]->fingerprint == batch[i]->fingerprint) {
+          d.kind = Decision::Kind::error;  // the same request, the same moment: the same answer
+          d.error = first.error;
+        } else {
+          look_up_key(i);  // another request under a key whose first use failed: its own turn
+          if (d.kind == Decision::Kind::undecided) {
+            decide(i);
+          }
+        }
+        continue;
+      }
+      if (d.kind == Decision::Kind::undecided) {
+        decide(i);
+      }
+    }
+
+    // The stock once per type; the counter once for the batch; the rows in multi-row inserts.
+    for (const auto& [type, quantity] : taken) {
+      if (!repo_.take_stock(conn, type, quantity)) {
+        throw std::runtime_error("group commit: stock changed under its row lock");
+      }
+    }
+    std::vector<NewBooking> rows;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (out[i].kind == Decision::Kind::accepted) {
+        out[i].booking_index = rows.size();
+        NewBooking row;
+        row.user_id = batch[i]->user_id;
+        row.concert_id = concert_id;
+        row.total_amount = out[i].priced.total;
+        for (const auto& line : out[i].priced.items) {
+          row.items.push_back(line.item);
+        }
+        rows.push_back(std::move(row));
+      }
+    }
+    if (!rows.empty()) {
+      const auto day = core::business_day(std::chrono::system_clock::now());
+      const auto iso_day = core::format_iso(day);
+      const auto first =
+          repo_.take_day_numbers(conn, iso_day, static_cast<std::uint32_t>(rows.size()));
+      for (std::size_t n = 0; n < rows.size(); ++n) {
+        rows[n].iso_day = iso_day;
+        rows[n].number = first + static_cast<std::uint32_t>(n);
+        rows[n].code = format_code(day, rows[n].number);
+      }
+      auto stored = repo_.insert_bookings(conn, rows, static_cast<long>(options_.hold.count()));
+      std::vector<NewIdempotencyKey> keys;
+      bookings.resize(rows.size());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (out[i].kind != Decision::Kind::accepted) {
+          continue;
+        }
+        auto& booking = stored[out[i].booking_index];
+        auto response = (*batch[i]->render)(booking);
+        keys.push_back({batch[i]->user_id, *batch[i]->key, batch[i]->fingerprint, response.status,
+                        response.body});
+        out[i].saved = std::move(response);
+        out[i].priced = {};
+        bookings[out[i].booking_index] = std::move(booking);
+      }
+      repo_.insert_idempotency_keys(conn, keys);
+    }
+    return out;
+  });
+
+  // Committed: hand each thread its answer.
+  for (auto& d : decisions) {  // a repeated key gets its first request's answer
+    if (d.kind == Decision::Kind::replay && d.same_as && !d.saved) {
+      d.saved = decisions[*d.same_as].saved;
+    }
+  }
+  bool any_created = false;
+  std::vector<std::int64_t> short_types;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto* item = batch[i];
+    auto& d = decisions[i];
+    switch (d.kind) {
+      case Decision::Kind::accepted:
+        item->result = CreateResult{std::move(bookings[d.booking_index]), std::move(*d.saved)};
+        counters_.created.fetch_add(1, std::memory_order_relaxed);
+        any_created = true;
+        break;
+      case Decision::Kind::replay:
+        item->result = CreateResult{std::nullopt, std::move(*d.saved)};
+        counters_.replayed.fetch_add(1, std::memory_order_relaxed);
+        break;
+      default:
+        item->error = d.error;
+        try {
+          if (d.error) {
+            std::rethrow_exception(d.error);
+          }
+        } catch (const core::AppError& e) {
+          if (e.kind() == core::ProblemKind::sold_out) {
+            counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
+            for (const auto& wanted : item->request->items) {
+              short_types.push_back(wanted.ticket_type_id);
+            }
+          }
+        }
+        break;
+    }
+  }
+  counters_.batches.fetch_add(1, std::memory_order_relaxed);
+  counters_.batched.fetch_add(batch.size(), std::memory_order_relaxed);
+  // Nothing after the commit may fail the batch: run_batch would split it and commit its
+  // requests a second time.
+  try {
+    if (any_created) {
+      notify_stock_changed(concert_id);
+    }
+    if (!short_types.empty() && estimate_.enabled()) {
+      std::sort(short_types.begin(), short_types.end());
+      short_types.erase(std::unique(short_types.begin(), short_types.end()), short_types.end());
+      read_stock(short_types);
+    }
+  } catch (const std::exception&) {
+    // The answers stand: the cache entry ages out, the next request asks the database again.
+  }
 }
 
 }  // namespace tiket::booking

@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "booking/booking.hpp"
 #include "booking/repository.hpp"
+#include "booking/stock_estimate.hpp"
 #include "db/pool.hpp"
 #include "identity/principal.hpp"
 
@@ -59,20 +62,37 @@ struct BookingPage {
   std::optional<std::string> next_cursor;
 };
 
+// How bookings are written (ADR 0018). single: one transaction per request. batched: the
+// requests of one concert that arrive while a batch commits are committed together, as one
+// transaction (group commit), by whichever of their threads leads the next batch.
+enum class WriteMode { single, batched };
+
 struct BookingOptions {
   std::chrono::minutes hold{15};
+  // How long a stock reading may turn bookings away without a transaction (the sold-out
+  // shortcut, ADR 0018); zero turns the shortcut off.
+  std::chrono::milliseconds stock_estimate{1000};
+  WriteMode write_mode = WriteMode::single;
+  std::size_t batch_max = 64;  // requests per group commit
+  // How long a batch's leader waits for it to fill up to batch_max before committing what it
+  // has (0: commit at once what has queued while the previous batch committed).
+  std::chrono::milliseconds batch_gather{0};
 };
 
 // Counters for /metrics; plain atomics so the service needs no metrics library.
 struct BookingCounters {
   std::atomic<std::uint64_t> created{0};
   std::atomic<std::uint64_t> replayed{0};
-  std::atomic<std::uint64_t> sold_out{0};
+  std::atomic<std::uint64_t> sold_out{0};        // the database's conditional update said no
+  std::atomic<std::uint64_t> sold_out_known{0};  // the stock estimate said no: no transaction
   std::atomic<std::uint64_t> cancelled{0};
   std::atomic<std::uint64_t> expired{0};
   std::atomic<std::uint64_t> paid{0};
   std::atomic<std::uint64_t> paid_late{0};  // paid after the hold ended, seats taken back
   std::atomic<std::uint64_t> checked_in{0};
+  std::atomic<std::uint64_t> batches{0};       // group commits that committed
+  std::atomic<std::uint64_t> batched{0};       // requests decided in them
+  std::atomic<std::uint64_t> batch_splits{0};  // failed group commits split in two and retried
 };
 
 // A booking locked for a payment (ADR 0013), with the database's clock.
@@ -102,6 +122,11 @@ class BookingService {
   // Errors (core::ProblemKind): not_found for an unknown or unpublished concert;
   // unknown_ticket_type, concert_cancelled, concert_started, total_too_large, per_user_limit,
   // idempotency_key_reused; sold_out when the stock is short (nothing is held).
+  // Before the transaction, the sold-out shortcut: when this replica read, less than
+  // `stock_estimate` ago, that an item's type has fewer seats left than asked for, the answer
+  // is sold_out without a transaction, unless the key has a saved answer to replay (a plain
+  // point read). A request over a type's per-user limit, or for a concert that is not open,
+  // always gets the database's own answer.
   CreateResult create(std::int64_t user_id, const std::string& idempotency_key,
                       const BookingRequest& request, const RenderResponse& render);
 
@@ -175,12 +200,33 @@ class BookingService {
   Booking insert_booking(db::Connection& conn, std::int64_t user_id, std::int64_t concert_id,
                          const PricedItems& priced) const;
   void notify_stock_changed(std::int64_t concert_id) const;
+  void stock_returned(std::int64_t concert_id);
+
+  // Group commit (WriteMode::batched).
+  struct BatchItem;
+  struct ConcertQueue;
+  CreateResult create_batched(std::int64_t user_id, const std::string& idempotency_key,
+                              const BookingRequest& request, const RenderResponse& render);
+  std::shared_ptr<ConcertQueue> queue_for(std::int64_t concert_id);
+  // Decides every item of the batch (a result or an error each); never throws. A transaction
+  // that fails is split in two halves, each retried, so one bad request sinks no other.
+  void run_batch(const std::vector<BatchItem*>& batch);
+  void commit_batch(const std::vector<BatchItem*>& batch);
+  // The sold-out shortcut: the type the estimate knows is short, or nullopt (ask the DB).
+  std::optional<std::int64_t> known_sold_out(std::int64_t user_id,
+                                             const std::string& idempotency_key,
+                                             const BookingRequest& request);
+  // Reads the stock of these types (no transaction) into the estimate.
+  void read_stock(const std::vector<std::int64_t>& ticket_type_ids);
   void issue_tickets(db::Connection& conn, const Booking& booking) const;
 
   db::Pool& pool_;
   BookingOptions options_;
   BookingRepository repo_;
   BookingCounters counters_;
+  StockEstimate estimate_;
+  std::mutex queues_mutex_;
+  std::map<std::int64_t, std::shared_ptr<ConcertQueue>> queues_;
 };
 
 // The request in a canonical form (items sorted), hashed for Idempotency-Key comparison.

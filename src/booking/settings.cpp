@@ -14,6 +14,16 @@ Settings read_settings(const core::EnvReader& env) {
   }
   s.expiry_interval = std::chrono::seconds(
       env.number<long>("BOOKING_EXPIRY_INTERVAL_S", s.expiry_interval.count(), 1, 3600));
+  s.stock_estimate = std::chrono::milliseconds(
+      env.number<long>("BOOKING_STOCK_ESTIMATE_MS", s.stock_estimate.count(), 0, 1000));
+  const auto mode = env.text("BOOKING_WRITE_MODE", "single");
+  if (mode != "single" && mode != "batched") {
+    throw core::ConfigError("BOOKING_WRITE_MODE: '" + mode + "' is not single or batched");
+  }
+  s.batched = mode == "batched";
+  s.batch_max = env.number<std::size_t>("BOOKING_BATCH_MAX", s.batch_max, 1, 256);
+  s.batch_gather = std::chrono::milliseconds(
+      env.number<long>("BOOKING_BATCH_GATHER_MS", s.batch_gather.count(), 0, 10000));
   return s;
 }
 

@@ -2,6 +2,8 @@
 // concurrency claim in docs (never oversells, per-user limits, one booking per
 // Idempotency-Key, stock returned exactly once, deadlocks retried) has a test here that fires
 // the requests in parallel and then checks the database.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,10 +18,13 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "booking/repository.hpp"
 #include "support/api.hpp"
+#include "support/http_client.hpp"
+#include "support/process.hpp"
 #include "support/shop.hpp"
 
 using tiket::test::Api;
@@ -85,26 +90,53 @@ class Bookings : public ::testing::Test {
   std::string admin_;
 };
 
-class BookingsWithManualExpiry : public Bookings {
- protected:
-  BookingsWithManualExpiry()
-      : Bookings({{"CATALOG_CACHE_TTL_MS", "0"}, {"BOOKING_EXPIRY_INTERVAL_S", "3600"}}) {}
-};
-
 class BookingsWithALongCacheTtl : public Bookings {
  protected:
   BookingsWithALongCacheTtl() : Bookings({{"CATALOG_CACHE_TTL_MS", "60000"}}) {}
 };
 
-class BookingsWithFastExpiry : public Bookings {
+// The tests that must hold whichever way bookings are written (BOOKING_WRITE_MODE, ADR 0018):
+// one transaction per request, or group commits. Enough workers for batches to form.
+EnvOverrides in_mode(const std::string& mode, EnvOverrides env = {}) {
+  env.emplace("CATALOG_CACHE_TTL_MS", "0");
+  env["BOOKING_WRITE_MODE"] = mode;
+  env["WORKER_THREADS"] = "16";
+  return env;
+}
+
+class BookingModes : public Bookings, public ::testing::WithParamInterface<std::string> {
  protected:
-  BookingsWithFastExpiry()
-      : Bookings({{"CATALOG_CACHE_TTL_MS", "0"}, {"BOOKING_EXPIRY_INTERVAL_S", "1"}}) {}
+  BookingModes() : Bookings(in_mode(GetParam())) {}
 };
+
+class BookingModesWithManualExpiry : public Bookings,
+                                     public ::testing::WithParamInterface<std::string> {
+ protected:
+  BookingModesWithManualExpiry()
+      : Bookings(in_mode(GetParam(), {{"BOOKING_EXPIRY_INTERVAL_S", "3600"}})) {}
+};
+
+class BookingModesWithFastExpiry : public Bookings,
+                                   public ::testing::WithParamInterface<std::string> {
+ protected:
+  BookingModesWithFastExpiry()
+      : Bookings(in_mode(GetParam(), {{"BOOKING_EXPIRY_INTERVAL_S", "1"}})) {}
+};
+
+std::string mode_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 }  // namespace
 
-TEST_F(Bookings, CreatesAPendingBookingPricedFromTheDatabase) {
+INSTANTIATE_TEST_SUITE_P(WriteModes, BookingModes, ::testing::Values("single", "batched"),
+                         mode_name);
+INSTANTIATE_TEST_SUITE_P(WriteModes, BookingModesWithManualExpiry,
+                         ::testing::Values("single", "batched"), mode_name);
+INSTANTIATE_TEST_SUITE_P(WriteModes, BookingModesWithFastExpiry,
+                         ::testing::Values("single", "batched"), mode_name);
+
+TEST_P(BookingModes, CreatesAPendingBookingPricedFromTheDatabase) {
   const auto c = concert({{"Festival", 350000, 10}, {"VIP", 1250000, 5}});
   const auto budi = customer("budi");
   const auto before = std::time(nullptr);
@@ -145,7 +177,7 @@ TEST_F(Bookings, CreatesAPendingBookingPricedFromTheDatabase) {
   }
 }
 
-TEST_F(Bookings, RushOf90ForThirtySeatsSellsExactlyThirtyWithContiguousCodes) {
+TEST_P(BookingModes, RushOf90ForThirtySeatsSellsExactlyThirtyWithContiguousCodes) {
   const auto c = concert({{"Festival", 350000, 30}});
   std::vector<std::string> customers;
   for (int i = 0; i < 12; ++i) {
@@ -193,7 +225,7 @@ TEST_F(Bookings, RushOf90ForThirtySeatsSellsExactlyThirtyWithContiguousCodes) {
   }
 }
 
-TEST_F(Bookings, PerUserLimitHoldsWhenTheSameCustomerFiresInParallel) {
+TEST_P(BookingModes, PerUserLimitHoldsWhenTheSameCustomerFiresInParallel) {
   const auto c = concert({{"VIP", 1250000, 100, 4}});
   const auto budi = customer("budi");
   constexpr int kRequests = 10;
@@ -230,7 +262,7 @@ TEST_F(Bookings, PerUserLimitHoldsWhenTheSameCustomerFiresInParallel) {
   EXPECT_EQ(book(budi, c.id, items({{c.types[0], 1}}), "limit-after-cancel").status, 201);
 }
 
-TEST_F(Bookings, SameKeySameBodyReplaysDifferentBodyIs422) {
+TEST_P(BookingModes, SameKeySameBodyReplaysDifferentBodyIs422) {
   const auto c = concert({{"Festival", 350000, 10}});
   const auto budi = customer("budi");
   const auto first = book(budi, c.id, items({{c.types[0], 2}}), "key-1");
@@ -257,7 +289,7 @@ TEST_F(Bookings, SameKeySameBodyReplaysDifferentBodyIs422) {
             24);
 }
 
-TEST_F(Bookings, EightParallelRequestsWithOneKeyMakeExactlyOneBooking) {
+TEST_P(BookingModes, EightParallelRequestsWithOneKeyMakeExactlyOneBooking) {
   const auto c = concert({{"Festival", 350000, 10}});
   const auto budi = customer("budi");
   constexpr int kRequests = 8;
@@ -288,7 +320,7 @@ TEST_F(Bookings, EightParallelRequestsWithOneKeyMakeExactlyOneBooking) {
   EXPECT_EQ(replayed, kRequests - 1);
 }
 
-TEST_F(Bookings, OwnerCancelsOnceAndTheStockComesBack) {
+TEST_P(BookingModes, OwnerCancelsOnceAndTheStockComesBack) {
   const auto c = concert({{"Festival", 350000, 10}});
   const auto budi = customer("budi");
   const auto siti = customer("siti");
@@ -312,7 +344,7 @@ TEST_F(Bookings, OwnerCancelsOnceAndTheStockComesBack) {
   EXPECT_EQ(available(c.types[0]), 10);
 }
 
-TEST_F(Bookings, TwoCancelsRacingReturnTheStockOnce) {
+TEST_P(BookingModes, TwoCancelsRacingReturnTheStockOnce) {
   const auto c = concert({{"Festival", 350000, 50}});
   const auto budi = customer("budi");
   std::vector<std::string> codes;
@@ -350,7 +382,7 @@ TEST_F(Bookings, TwoCancelsRacingReturnTheStockOnce) {
   EXPECT_EQ(count("status = 'cancelled'"), 10);
 }
 
-TEST_F(BookingsWithManualExpiry, CancelRacingTheExpiryReturnsTheStockOnce) {
+TEST_P(BookingModesWithManualExpiry, CancelRacingTheExpiryReturnsTheStockOnce) {
   const auto c = concert({{"Festival", 350000, 40}});
   const auto budi = customer("budi");
   std::vector<std::string> codes;
@@ -401,7 +433,7 @@ TEST_F(BookingsWithManualExpiry, CancelRacingTheExpiryReturnsTheStockOnce) {
   EXPECT_EQ(available(c.types[0]), 40);
 }
 
-TEST_F(BookingsWithFastExpiry, TheTimerExpiresOverdueHoldsAndReturnsTheirStock) {
+TEST_P(BookingModesWithFastExpiry, TheTimerExpiresOverdueHoldsAndReturnsTheirStock) {
   const auto c = concert({{"Festival", 350000, 10}});
   const auto budi = customer("budi");
   const auto code =
@@ -418,7 +450,7 @@ TEST_F(BookingsWithFastExpiry, TheTimerExpiresOverdueHoldsAndReturnsTheirStock) 
   EXPECT_TRUE(cancel(budi, code).is_problem(409));
 }
 
-TEST_F(Bookings, AForcedDeadlockIsRetriedAndTheBookingSucceeds) {
+TEST_P(BookingModes, AForcedDeadlockIsRetriedAndTheBookingSucceeds) {
   const auto c = concert({{"Festival", 350000, 10}, {"VIP", 1250000, 10}});
   const auto budi = customer("budi");
   const auto a = std::to_string(c.types[0]);
@@ -446,9 +478,13 @@ TEST_F(Bookings, AForcedDeadlockIsRetriedAndTheBookingSucceeds) {
   int seen = 0;
   while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // One transaction per request waits in its conditional update; a group commit waits in
+    // the locking read of the batch's stock rows.
+    const std::string statement = GetParam() == "batched"
+                                      ? "SELECT id, available FROM ticket_types WHERE id IN (%"
+                                      : "UPDATE ticket_types SET available = available - %";
     const auto waiting = api_.db().query_int(
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-        "'UPDATE ticket_types SET available = available - %'");
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '" + statement + "'");
     seen = waiting > 0 ? seen + 1 : 0;
   }
   ASSERT_EQ(seen, 2) << "the booking never reached its stock update";
@@ -467,7 +503,7 @@ TEST_F(Bookings, AForcedDeadlockIsRetriedAndTheBookingSucceeds) {
       << "the rolled-back attempt did not burn a number";
 }
 
-TEST_F(Bookings, BadInputIsA4xxProblemAndLeavesTheDatabaseUnchanged) {
+TEST_P(BookingModes, BadInputIsA4xxProblemAndLeavesTheDatabaseUnchanged) {
   const auto c = concert({{"Festival", 350000, 10, 4}, {"Tribune", 200000, 10}});
   const auto other = concert({{"Other", 100000, 10}});
   const auto draft = concert({{"Draft", 100000, 10}}, false);
@@ -641,4 +677,349 @@ TEST_F(BookingsWithALongCacheTtl, ABookingOrCancelDropsThisReplicasCachedAvailab
   EXPECT_EQ(shown(), 7) << "the booking must not leave the cached count behind";
   ASSERT_EQ(cancel(budi, code).status, 200);
   EXPECT_EQ(shown(), 10);
+}
+
+// The sold-out shortcut (ADR 0018): once this replica has read that a type is gone, a booking
+// for it is answered 409 without a transaction; a retry of a booking that went through still
+// gets its saved answer, and this replica's own cancel brings the seats back at once.
+TEST_P(BookingModes, AKnownSoldOutIsAnsweredWithoutATransactionAndForgottenOnACancel) {
+  const auto c = concert({{"Festival", 350000, 2}});
+  const auto budi = customer("budi");
+  const auto siti = customer("siti");
+  const auto first = book(budi, c.id, items({{c.types[0], 2}}), "budi-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto before = snapshot();
+  const std::string asked = R"(tiket_bookings_total{outcome="sold_out"})";
+  const std::string known = R"(tiket_bookings_total{outcome="sold_out_known"})";
+  constexpr int kTries = 6;
+  for (int i = 0; i < kTries; ++i) {
+    const auto r = book(siti, c.id, items({{c.types[0], 1}}), "siti-" + std::to_string(i));
+    EXPECT_TRUE(r.is_problem(409)) << r.status << " " << r.body;
+    EXPECT_NE(r.body.find("type " + std::to_string(c.types[0])), std::string::npos) << r.body;
+  }
+  // The first asked the database, which read the stock for the rest (a machine stalled past
+  // the bound would make one more ask again: still one answer per request, either way).
+  EXPECT_EQ(metric(api_, asked) + metric(api_, known), kTries);
+  EXPECT_GE(metric(api_, known), 1);
+  EXPECT_EQ(snapshot(), before);
+
+  const auto replay = book(budi, c.id, items({{c.types[0], 2}}), "budi-1");
+  EXPECT_EQ(replay.status, 201) << replay.body;
+  EXPECT_EQ(replay.body, first.body);
+
+  ASSERT_EQ(cancel(budi, first.json()["code"].get<std::string>()).status, 200);
+  const auto after = book(siti, c.id, items({{c.types[0], 2}}), "siti-after");
+  EXPECT_EQ(after.status, 201) << after.body;
+  EXPECT_EQ(available(c.types[0]), 0);
+}
+
+// Seats that come back on one replica are sold by another within the other's bound: it may
+// say sold out from its reading for at most BOOKING_STOCK_ESTIMATE_MS, never longer.
+TEST_F(Bookings, AnotherReplicaSellsReturnedSeatsWithinItsBound) {
+  constexpr auto kBound = std::chrono::milliseconds(500);
+  const auto c = concert({{"Festival", 350000, 2}});
+  const auto budi = customer("budi");
+  const auto siti = customer("siti");
+  const auto first = book(budi, c.id, items({{c.types[0], 2}}), "budi-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const tiket::test::Server replica(
+      TIKET_API_BIN,
+      tiket::test::server_env(api_.db().url_string(),
+                              {{"LOCAL_DIR", api_.local_dir()},
+                               {"JOBS_ENABLED", "false"},
+                               {"CATALOG_CACHE_TTL_MS", "0"},
+                               {"BOOKING_STOCK_ESTIMATE_MS", std::to_string(kBound.count())}}));
+  int keys = 0;
+  const auto book_on_replica = [&] {
+    return tiket::test::HttpClient(replica.base_url())
+        .post_json(
+            "/api/bookings",
+            nlohmann::json{{"concert_id", c.id}, {"items", items({{c.types[0], 2}})}}.dump(),
+            {tiket::test::bearer(siti), "Idempotency-Key: replica-" + std::to_string(++keys)});
+  };
+  ASSERT_TRUE(book_on_replica().is_problem(409));  // the replica reads the stock: none left
+  ASSERT_EQ(cancel(budi, first.json()["code"].get<std::string>()).status, 200);
+  const auto returned = std::chrono::steady_clock::now();
+  HttpResponse r;
+  for (;;) {  // a state, with a deadline: until the replica sells the two seats
+    r = book_on_replica();
+    if (r.status != 409 || std::chrono::steady_clock::now() - returned > std::chrono::seconds(30)) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto waited = std::chrono::steady_clock::now() - returned;
+  ASSERT_EQ(r.status, 201) << r.body;
+  // The bound, plus room for a slow machine's request (never a reading that lasts on).
+  EXPECT_LT(waited, kBound + std::chrono::seconds(3));
+  EXPECT_EQ(available(c.types[0]), 0);
+  EXPECT_EQ(count("status = 'pending_payment'"), 1);
+}
+
+// --- Group commit (BOOKING_WRITE_MODE=batched, ADR 0018)
+
+namespace {
+
+// A batched server whose batch leader waits (up to BOOKING_BATCH_GATHER_MS) until
+// BOOKING_BATCH_MAX requests are queued: `size` requests sent together form one batch.
+class OneBatchOf : public Bookings {
+ protected:
+  explicit OneBatchOf(int size = 8)
+      : Bookings(in_mode("batched", {{"BOOKING_BATCH_MAX", std::to_string(size)},
+                                     {"BOOKING_BATCH_GATHER_MS", "10000"}})) {}
+
+  // Sends the requests at once, one thread each; the answers in the order of `requests`.
+  std::vector<HttpResponse> together(
+      const std::vector<std::tuple<std::string, nlohmann::json, std::string>>& requests,
+      std::int64_t concert_id) {
+    std::vector<HttpResponse> out(requests.size());
+    std::latch start(static_cast<std::ptrdiff_t>(requests.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        const auto& [token, list, key] = requests[i];
+        out[i] = book(token, concert_id, list, key);
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    return out;
+  }
+
+  double batches() const {
+    return metric(api_, R"(tiket_booking_batches_total{event="committed"})");
+  }
+  double batched() const { return metric(api_, R"(tiket_booking_batches_total{event="request"})"); }
+};
+
+std::vector<int> day_numbers(Api& api) {
+  std::vector<int> out;
+  auto conn = api.db().connect();
+  auto& stmt = conn->prepare("SELECT day_number FROM bookings ORDER BY day_number");
+  const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  while (rs->next()) {
+    out.push_back(rs->getInt(1));
+  }
+  return out;
+}
+
+std::vector<int> one_to(int n) {
+  std::vector<int> out;
+  for (int i = 1; i <= n; ++i) {
+    out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace
+
+// 2,000 requests at once for 300 seats in three types, one with a per-customer limit: exactly
+// the quota is held, the running numbers are 1..n, no customer passes the limit, and the
+// requests were committed in batches, not one by one.
+TEST(BookingsBatched, TwoThousandRequestsForThreeHundredSeatsHoldExactlyTheQuota) {
+  Api api(in_mode("batched", {{"WORKER_THREADS", "64"}}));
+  const auto admin = api.admin_tokens()["access_token"].get<std::string>();
+  const auto c = tiket::test::create_concert(
+      api, admin, {{"Festival", 350000, 200}, {"Tribune", 500000, 80}, {"VIP", 1250000, 20, 2}});
+  std::vector<std::string> customers;
+  for (int i = 0; i < 40; ++i) {
+    customers.push_back(
+        api.customer_tokens("fan" + std::to_string(i) + "@example.id")["access_token"]
+            .get<std::string>());
+  }
+  constexpr int kRequests = 2000;
+  constexpr int kThreads = 64;
+  std::atomic<int> next{0};
+  std::atomic<int> created{0};
+  std::mutex mutex;
+  std::map<long, int> statuses;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      for (int i = next++; i < kRequests; i = next++) {
+        const auto type = c.types[static_cast<std::size_t>(i % 3)];
+        const auto r = tiket::test::book(api, customers[static_cast<std::size_t>(i % 40)], c.id,
+                                         items({{type, 1 + i % 2}}), "b-" + std::to_string(i));
+        const std::lock_guard lock(mutex);
+        ++statuses[r.status];
+        if (r.status == 201) {
+          ++created;
+        } else if (!r.is_problem(409) && !r.is_problem(422)) {
+          ADD_FAILURE() << r.status << " " << r.body;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(api.db().query_int("SELECT SUM(available) FROM ticket_types"), 0);
+  EXPECT_EQ(api.db().query_int("SELECT SUM(quantity) FROM booking_items"), 300);
+  EXPECT_EQ(api.db().query_int("SELECT COUNT(*) FROM bookings"), created.load());
+  EXPECT_EQ(day_numbers(api), one_to(created.load()));
+  EXPECT_EQ(api.db().query_int(
+                "SELECT COUNT(*) FROM (SELECT b.user_id FROM bookings b JOIN booking_items i ON "
+                "i.booking_id = b.id WHERE i.ticket_type_id = " +
+                std::to_string(c.types[2]) + " GROUP BY b.user_id HAVING SUM(i.quantity) > 2) x"),
+            0);
+  EXPECT_EQ(api.db().query_int("SELECT COUNT(*) FROM bookings b WHERE total_amount <> (SELECT "
+                               "SUM(quantity * unit_price) FROM booking_items i WHERE "
+                               "i.booking_id = b.id)"),
+            0);
+  const auto batches = metric(api, R"(tiket_booking_batches_total{event="committed"})");
+  const auto batched = metric(api, R"(tiket_booking_batches_total{event="request"})");
+  EXPECT_GT(batched, batches) << "some batch held more than one request";
+  EXPECT_EQ(statuses[201] + statuses[409] + statuses[422], kRequests);
+}
+
+// One batch of eight: one over its per-customer limit, one naming another concert's ticket
+// type. Those two are refused; the other six commit, with consecutive numbers.
+TEST_F(OneBatchOf, ARequestThatBreaksARuleLeavesTheOthersCommitted) {
+  const auto c = concert({{"Festival", 350000, 100}, {"VIP", 1250000, 10, 2}});
+  const auto other = concert({{"Elsewhere", 100000, 10}});
+  std::vector<std::tuple<std::string, nlohmann::json, std::string>> requests;
+  for (int i = 0; i < 6; ++i) {
+    requests.emplace_back(customer("fan" + std::to_string(i)), items({{c.types[0], 2}}),
+                          "k" + std::to_string(i));
+  }
+  requests.emplace_back(customer("greedy"), items({{c.types[1], 3}}), "greedy");
+  requests.emplace_back(customer("lost"), items({{other.types[0], 1}}), "lost");
+  const auto before = batches();
+  const auto answers = together(requests, c.id);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(answers[static_cast<std::size_t>(i)].status, 201)
+        << answers[static_cast<std::size_t>(i)].body;
+  }
+  EXPECT_TRUE(answers[6].is_problem(422)) << answers[6].body;
+  EXPECT_NE(answers[6].body.find("per customer"), std::string::npos) << answers[6].body;
+  EXPECT_TRUE(answers[7].is_problem(422)) << answers[7].body;
+  EXPECT_EQ(batches() - before, 1) << "the eight were one batch";
+  EXPECT_EQ(available(c.types[0]), 88);
+  EXPECT_EQ(available(c.types[1]), 10);
+  EXPECT_EQ(day_numbers(api_), one_to(6));
+  EXPECT_EQ(api_.db().query_int("SELECT COUNT(*) FROM idempotency_keys"), 6);
+}
+
+// One key four times with the same body, once with another body, in one batch: one booking;
+// the three repeats replay its answer; the other body is 422.
+TEST_F(OneBatchOf, AKeyRepeatedInsideOneBatchMakesOneBooking) {
+  const auto c = concert({{"Festival", 350000, 100}});
+  const auto budi = customer("budi");
+  std::vector<std::tuple<std::string, nlohmann::json, std::string>> requests;
+  for (int i = 0; i < 4; ++i) {
+    requests.emplace_back(budi, items({{c.types[0], 2}}), "same");
+  }
+  requests.emplace_back(budi, items({{c.types[0], 3}}), "same");
+  for (int i = 0; i < 3; ++i) {
+    requests.emplace_back(customer("fan" + std::to_string(i)), items({{c.types[0], 1}}),
+                          "own-" + std::to_string(i));
+  }
+  const auto before = batches();
+  const auto answers = together(requests, c.id);
+  EXPECT_EQ(batches() - before, 1) << "the eight were one batch";
+  std::set<std::string> bodies;
+  int replayed = 0;
+  int refused = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto& r = answers[static_cast<std::size_t>(i)];
+    if (r.status == 201) {
+      bodies.insert(r.body);
+      replayed += r.header("idempotent-replayed") == "true" ? 1 : 0;
+    } else {
+      EXPECT_TRUE(r.is_problem(422)) << r.status << " " << r.body;
+      ++refused;
+    }
+  }
+  // Arrival order decides which body is the key's: either the 2-seat one (three replays, the
+  // 3-seat one refused) or the 3-seat one (the four 2-seat ones refused).
+  EXPECT_EQ(bodies.size(), 1U);
+  EXPECT_TRUE((replayed == 3 && refused == 1) || (replayed == 0 && refused == 4))
+      << replayed << " replayed, " << refused << " refused";
+  EXPECT_EQ(count("user_id = (SELECT id FROM users WHERE email = 'budi@example.id')"), 1);
+  EXPECT_EQ(count(), 4);
+  EXPECT_EQ(day_numbers(api_), one_to(4));
+}
+
+// A batch whose transaction fails (a trigger refuses one customer's booking row) is split and
+// retried: the other seven commit with numbers 1..7, the refused one gets a 500 and leaves
+// nothing, and no number is lost or used twice.
+TEST_F(OneBatchOf, AFailedBatchIsSplitAndLosesNothingAndDuplicatesNothing) {
+  const auto c = concert({{"Festival", 350000, 100}});
+  std::vector<std::tuple<std::string, nlohmann::json, std::string>> requests;
+  for (int i = 0; i < 7; ++i) {
+    requests.emplace_back(customer("fan" + std::to_string(i)), items({{c.types[0], 1}}),
+                          "k" + std::to_string(i));
+  }
+  requests.emplace_back(customer("doomed"), items({{c.types[0], 1}}), "doomed");
+  const auto doomed = api_.db().query_int("SELECT id FROM users WHERE email = 'doomed@example.id'");
+  api_.db().connect()->execute(
+      "CREATE TRIGGER refuse_doomed BEFORE INSERT ON bookings FOR EACH ROW "
+      "BEGIN IF NEW.user_id = " +
+      std::to_string(doomed) +
+      " THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF; END");
+  const auto answers = together(requests, c.id);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(answers[static_cast<std::size_t>(i)].status, 201)
+        << answers[static_cast<std::size_t>(i)].body;
+  }
+  EXPECT_TRUE(answers[7].is_problem(500)) << answers[7].status << " " << answers[7].body;
+  EXPECT_EQ(answers[7].body.find("refused by the test"), std::string::npos) << "no internals";
+  EXPECT_GE(metric(api_, R"(tiket_booking_batches_total{event="split"})"), 1);
+  EXPECT_EQ(available(c.types[0]), 93);
+  EXPECT_EQ(day_numbers(api_), one_to(7));
+  EXPECT_EQ(count("user_id = " + std::to_string(doomed)), 0);
+  EXPECT_EQ(api_.db().query_int("SELECT COUNT(*) FROM idempotency_keys"), 7);
+}
+
+// Two batched replicas on one database, 600 requests for 100 seats split between them: the
+// stock rows stay the authority, so no oversell and one gapless run of numbers.
+TEST(BookingsBatched, TwoReplicasNeverOversellAndLeaveNoGap) {
+  Api api(in_mode("batched"));
+  const auto admin = api.admin_tokens()["access_token"].get<std::string>();
+  const auto c = tiket::test::create_concert(api, admin, {{"Festival", 350000, 100}});
+  const tiket::test::Server replica(
+      TIKET_API_BIN, tiket::test::server_env(api.db().url_string(),
+                                             in_mode("batched", {{"LOCAL_DIR", api.local_dir()},
+                                                                 {"JOBS_ENABLED", "false"}})));
+  std::vector<std::string> customers;
+  for (int i = 0; i < 20; ++i) {
+    customers.push_back(
+        api.customer_tokens("fan" + std::to_string(i) + "@example.id")["access_token"]
+            .get<std::string>());
+  }
+  constexpr int kRequests = 600;
+  constexpr int kThreads = 32;
+  std::atomic<int> next{0};
+  std::atomic<int> created{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      const std::string base = t % 2 == 0 ? api.base() : replica.base_url();
+      for (int i = next++; i < kRequests; i = next++) {
+        const auto r = tiket::test::HttpClient(base).post_json(
+            "/api/bookings",
+            nlohmann::json{{"concert_id", c.id}, {"items", items({{c.types[0], 1}})}}.dump(),
+            {tiket::test::bearer(customers[static_cast<std::size_t>(i % 20)]),
+             "Idempotency-Key: r-" + std::to_string(i)});
+        if (r.status == 201) {
+          ++created;
+        } else if (!r.is_problem(409)) {
+          ADD_FAILURE() << r.status << " " << r.body << r.error;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(created.load(), 100);
+  EXPECT_EQ(api.db().query_int("SELECT available FROM ticket_types"), 0);
+  EXPECT_EQ(api.db().query_int("SELECT SUM(quantity) FROM booking_items"), 100);
+  EXPECT_EQ(day_numbers(api), one_to(100));
 }

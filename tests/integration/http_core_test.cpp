@@ -187,7 +187,8 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
       ++ok;
     } else if (r.is_problem(503)) {
       ++busy;
-      EXPECT_EQ(r.header("retry-after"), "1");
+      const auto after = r.header("retry-after");  // spread over 1-3 s, never in lockstep
+      EXPECT_TRUE(after == "1" || after == "2" || after == "3") << after;
     } else {
       ADD_FAILURE() << "unexpected " << r.status << " " << r.body << r.error;
     }

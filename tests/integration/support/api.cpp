@@ -1,6 +1,9 @@
 #include "support/api.hpp"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
+#include <iostream>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -34,6 +37,17 @@ Api::Api(EnvOverrides extra)
 }
 
 Api::~Api() {
+  // A failed test shows how the server ended and what it printed last (a sanitizer report, a
+  // crash): a request that got no answer at all says nothing by itself.
+  if (::testing::Test::HasFailure() && server_) {
+    const auto exited = server_->process().wait(std::chrono::milliseconds(0));
+    const auto out = server_->process().output();
+    constexpr std::size_t kTail = 8192;
+    std::cerr << "---- tiket-api "
+              << (exited ? "exited with " + std::to_string(*exited) : "running")
+              << "; the end of its output:\n"
+              << out.substr(out.size() > kTail ? out.size() - kTail : 0) << "\n----\n";
+  }
   server_.reset();
   std::filesystem::remove_all(local_dir_);
 }

@@ -32,7 +32,7 @@ Concert create_concert(const Api& api, const std::string& token, const std::vect
                                  {"city", "Jakarta"},
                                  {"starts_at", rfc3339_in_days(30)}},
                                 token);
-  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.status, 201) << created.body << created.error;
   Concert c;
   c.id = created.json()["id"].get<std::int64_t>();
   for (const auto& spec : specs) {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>  // mkdtemp
 #include <filesystem>
@@ -337,6 +338,61 @@ TEST_F(JwtServiceTest, RejectsTokenExpiredBeyondLeeway) {
 TEST_F(JwtServiceTest, AcceptsTokenExpiredWithinLeeway) {
   const auto issued = system_clock::now() - service_.ttl() - seconds(10);
   EXPECT_EQ(service_.verify(service_.issue(42, "customer", issued)).user_id, 42);
+}
+
+TEST_F(JwtServiceTest, ChecksNotBeforeWithTheLeeway) {
+  Json later = claims();
+  later["nbf"] = unix_now() + 120;  // beyond the 30 s leeway
+  expect_rejected(rs256_token(test_key().private_pem, header(), later));
+  Json soon = claims();
+  soon["nbf"] = unix_now() + 10;  // within it
+  EXPECT_EQ(service_.verify(rs256_token(test_key().private_pem, header(), soon)).user_id, 42);
+  Json past = claims();
+  past["nbf"] = unix_now() - 10;
+  EXPECT_EQ(service_.verify(rs256_token(test_key().private_pem, header(), past)).user_id, 42);
+}
+
+TEST_F(JwtServiceTest, AcceptsAMissingTypButNoOtherType) {
+  EXPECT_EQ(service_
+                .verify(rs256_token(test_key().private_pem,
+                                    {{"alg", "RS256"}, {"kid", test_key().kid}}, claims()))
+                .user_id,
+            42);
+  for (const Json& typ : {Json("JOSE"), Json("jwt"), Json(1), Json(nullptr)}) {
+    expect_rejected(rs256_token(test_key().private_pem,
+                                {{"alg", "RS256"}, {"typ", typ}, {"kid", test_key().kid}},
+                                claims()));
+  }
+}
+
+// The public key is parsed once and shared by every request thread: verifications running at
+// once on one service all agree, good tokens pass and forged ones fail.
+TEST_F(JwtServiceTest, ConcurrentVerificationsShareTheParsedKey) {
+  const std::string good = service_.issue(7, "customer");
+  std::string forged = good;
+  forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
+  std::atomic<int> accepted{0};
+  std::atomic<int> rejected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (service_.verify(good).user_id == 7) {
+          accepted.fetch_add(1);
+        }
+        try {
+          (void)service_.verify(forged);
+        } catch (const AppError&) {
+          rejected.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(accepted.load(), 400);
+  EXPECT_EQ(rejected.load(), 400);
 }
 
 TEST_F(JwtServiceTest, RejectsWrongIssuer) {

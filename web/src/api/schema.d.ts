@@ -640,6 +640,21 @@ export interface paths {
          *     A deadlock or lock-wait timeout is retried (up to 5 attempts in all) and otherwise
          *     answered 503.
          *
+         *     **Sold out, known.** Once a server has read from the database that a ticket type has
+         *     fewer seats left than an item asks for, it answers 409 for that type from this reading,
+         *     without a transaction, for up to `BOOKING_STOCK_ESTIMATE_MS` (default 1000, at most
+         *     1000; 0 turns it off). Seats that come back through a cancel or an expiry can so be
+         *     refused for at most that long; the conditional update above stays the only thing that
+         *     says yes. A retry whose `Idempotency-Key` has a stored answer still gets it, and a
+         *     request over a per-customer limit or for a concert that is not open still gets the
+         *     database's own answer (ADR 0018).
+         *
+         *     **Group commit.** With `BOOKING_WRITE_MODE=batched` a server commits the bookings of one
+         *     concert that queue while a batch commits as one transaction: the same checks in
+         *     arrival order, the stock updated once per type, consecutive running numbers. The
+         *     answers, the codes and the rules are the same as above; a batch that fails is split
+         *     and retried, so one request's failure is its own (ADR 0018).
+         *
          *     **Booking codes** are `TIX-YYYYMMDD-NNNNNN`: the business day in `BUSINESS_TZ`
          *     (default `Asia/Jakarta`) and a running number from 000001 each day. They are unique
          *     and gapless: the number comes from a per-day counter row inside the same transaction
