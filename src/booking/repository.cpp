@@ -72,6 +72,8 @@ std::map<std::int64_t, std::int64_t> BookingRepository::lock_stock(
   return out;
 }
 
+// LAST_INSERT_ID(expr) hands the new value back on this connection without a second read of
+// the row; the row lock stays until commit or rollback (ADR 0007).
 std::uint32_t BookingRepository::take_day_numbers(db::Connection& conn, const std::string& iso_day,
                                                   std::uint32_t count) const {
   auto& stmt = conn.prepare(
@@ -248,16 +250,7 @@ void BookingRepository::delete_idempotency(db::Connection& conn, std::int64_t us
 void BookingRepository::insert_idempotency(db::Connection& conn, std::int64_t user_id,
                                            const std::string& key, const std::string& request_hash,
                                            int status, const std::string& body) const {
-  auto& stmt = conn.prepare(
-      "INSERT INTO idempotency_keys "
-      "(user_id, idem_key, request_hash, response_status, response_body, expires_at) "
-      "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL 24 HOUR)");
-  stmt.setInt64(1, user_id);
-  stmt.setString(2, key);
-  stmt.setString(3, request_hash);
-  stmt.setInt(4, status);
-  stmt.setString(5, body);
-  stmt.executeUpdate();
+  insert_idempotency_keys(conn, {{user_id, key, request_hash, status, body}});
 }
 
 unsigned BookingRepository::purge_idempotency(db::Connection& conn, unsigned limit) const {
@@ -367,15 +360,7 @@ void BookingRepository::return_stock(db::Connection& conn, std::int64_t ticket_t
 
 std::uint32_t BookingRepository::next_day_number(db::Connection& conn,
                                                  const std::string& iso_day) const {
-  // LAST_INSERT_ID(expr) hands the new value back on this connection without a second read
-  // of the row; the row lock stays until commit or rollback (ADR 0007).
-  auto& stmt = conn.prepare(
-      "INSERT INTO booking_code_counters (business_day, last_number) "
-      "VALUES (?, LAST_INSERT_ID(1)) "
-      "ON DUPLICATE KEY UPDATE last_number = LAST_INSERT_ID(last_number + 1)");
-  stmt.setString(1, iso_day);
-  stmt.executeUpdate();
-  return static_cast<std::uint32_t>(conn.last_insert_id());
+  return take_day_numbers(conn, iso_day, 1);
 }
 
 std::int64_t BookingRepository::insert_booking(db::Connection& conn, const std::string& code,
