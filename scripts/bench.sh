@@ -36,7 +36,7 @@
 #   rush      the hot-concert sale (docs/adr/0018-hot-concert-rush.md): one
 #             concert of 5,000 seats, RUSH_BUYERS customers arriving over
 #             RUSH_SECONDS (half in the first 5 s), one booking of 1-4 seats
-#             each (scripts/bench/rush-driver.js); time to the last seat held,
+#             each (bench/go/rush); time to the last seat held,
 #             peak bookings/s, p50/p99 per answer class, MariaDB commits/s, and
 #             the invariants in SQL (no oversell, no gap, totals, per-user
 #             limits), once per BOOKING_WRITE_MODE in RUSH_MODES
@@ -94,12 +94,17 @@
 #                 connections (default 64) and customers (default 32)
 #   PAY_CLIENTS, PAY_SECONDS  the payments section's round-trip loops
 #                 (default 16) and seconds per round (default 10)
+#   RUSH_SEATS        the rush concert's seats (default 5000: 80% Festival, 18% Tribune,
+#                     2% VIP with a per-user limit of 2); raise it to measure how many
+#                     bookings/s a mode sustains rather than how fast 5,000 seats go
+#   RUSH_ENV      NAME=VALUE words added to every rush mode's tiket-api
+#                 environment, e.g. "BOOKING_MAX_IN_FLIGHT=4 WORKER_THREADS=32"
 #   RUSH_BUYERS, RUSH_SECONDS  the rush section's customers (default 100000)
 #                 and arrival window (default 60)
 #   RUSH_SOCKETS, RUSH_MAX_RETRIES  its keep-alive connections (default 256)
 #                 and retries of a 503 with Retry-After per buyer (default 10)
-#   RUSH_MODES    BOOKING_WRITE_MODE values to run in turn (default "single",
-#                 the only one today); RUSH_CALIBRATE=1 (default) first runs
+#   RUSH_MODES    the modes to run in turn (default "single shortcut batched";
+#                 see scripts/bench/rush.sh); RUSH_CALIBRATE=1 (default) first runs
 #                 the driver against an instant stand-in; RUSH_SEED (13)
 #   PER_CORE      1 (default): the HTTP sections also run pinned, one core for
 #                 the servers, one for wrk; 0: all cores only

@@ -11,13 +11,13 @@
 uncached_pid=""
 uncached_port=""
 
-# build_go OUT: builds bench/go/concert offline against Debian's packaged Go libraries
+# build_go PROGRAM OUT: builds bench/go/PROGRAM offline against Debian's packaged Go libraries
 # (GOPATH mode; golang-go and golang-github-go-sql-driver-mysql-dev come from install-deps).
 build_go() {
   mkdir -p "$REPO_ROOT/build/go-cache"
-  (cd "$REPO_ROOT/bench/go/concert" &&
+  (cd "$REPO_ROOT/bench/go/$1" &&
     GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE="$REPO_ROOT/build/go-cache" \
-      go build -o "$1" .) >&2 || die "could not build bench/go/concert"
+      go build -o "$2" .) >&2 || die "could not build bench/go/$1"
 }
 
 # start_go OUT PID_VAR PORT_VAR [taskset -c CPU]: starts the Go server (optionally under a
@@ -50,7 +50,7 @@ bench_concert() {
     start_tiket "$tmp_dir/tiket-api-uncached.log" uncached_pid uncached_port CATALOG_CACHE_TTL_MS=0
     log "tiket-api (cache off) pid $uncached_pid on 127.0.0.1:$uncached_port"
   fi
-  build_go "$tmp_dir/go-concert"
+  build_go concert "$tmp_dir/go-concert"
   # Two Go servers: Go sizes its scheduler (GOMAXPROCS) from the CPUs it may use at start, so
   # the per-core rounds get one started on SERVER_CPU; tiket-api's thread counts are fixed
   # (HTTP_THREADS, WORKER_THREADS), so moving it is the same as starting it there.

@@ -2,11 +2,12 @@
 # One published concert, 5,000 seats (4,000 Festival, 900 Tribune, 100 VIP with a per-user limit
 # of 2); RUSH_BUYERS customers arrive over RUSH_SECONDS, half in the first 5 s, each with one
 # booking of 1-4 seats and its own Idempotency-Key, retrying only a 503 with Retry-After
-# (rush-driver.js, a Node client with one keep-alive Agent of RUSH_SOCKETS connections).
+# (bench/go/rush: a Go client with RUSH_SOCKETS keep-alive connections fed from one FIFO queue;
+# a few microseconds of CPU per request, so that it does not bury what it measures).
 #
 # Setup, fast and BENCH ONLY: the customers are inserted in SQL with one argon2id hash (taken
-# from one customer registered over HTTP), and their access tokens are signed by the driver
-# with the throwaway dev key tiket-api wrote to LOCAL_DIR/keys, instead of 100,000 logins.
+# from one customer registered over HTTP), and their access tokens are signed by
+# rush-sign.js with the throwaway dev key tiket-api wrote to LOCAL_DIR/keys, instead of 100,000 logins.
 #
 # Then, for each mode in RUSH_MODES, a fresh tiket-api started in that mode, a fresh concert and
 # the rush against it (A/B in one run):
@@ -20,8 +21,8 @@
 # MariaDB's commit and InnoDB counters per second, and the invariants of rush-check.sql. Any
 # violation, socket error or 5xx other than 503 FAILs the section.
 #
-# With RUSH_CALIBRATE=1 the driver first runs the same schedule against a Node stand-in that
-# answers 409 at once, to show what the generator alone sustains on this machine.
+# With RUSH_CALIBRATE=1 the driver first runs the same schedule against a stand-in (Go net/http)
+# that answers 409 at once, to show what the generator alone sustains and measures here.
 # shellcheck shell=bash
 
 RUSH_BUYERS="${RUSH_BUYERS:-100000}"
@@ -31,6 +32,8 @@ RUSH_MAX_RETRIES="${RUSH_MAX_RETRIES:-10}"
 RUSH_MODES="${RUSH_MODES:-single shortcut batched}"
 RUSH_CALIBRATE="${RUSH_CALIBRATE:-1}"
 RUSH_SEED="${RUSH_SEED:-13}"
+RUSH_SEATS="${RUSH_SEATS:-5000}"
+RUSH_ENV="${RUSH_ENV:-}" # NAME=VALUE words added to every mode's server environment (they win)
 
 # Called from check_settings, before the build.
 check_rush_settings() {
@@ -39,8 +42,12 @@ check_rush_settings() {
   check_range RUSH_SOCKETS "$RUSH_SOCKETS" 1 4096
   check_range RUSH_MAX_RETRIES "$RUSH_MAX_RETRIES" 0 100
   check_range RUSH_SEED "$RUSH_SEED" 0 999999
+  check_range RUSH_SEATS "$RUSH_SEATS" 100 1000000
   [[ "$RUSH_CALIBRATE" == 0 || "$RUSH_CALIBRATE" == 1 ]] || usage_error "RUSH_CALIBRATE must be 0 or 1"
-  local mode
+  local mode word
+  for word in $RUSH_ENV; do
+    [[ "$word" =~ ^[A-Z][A-Z0-9_]*=[^[:space:]]*$ ]] || usage_error "RUSH_ENV: '$word' is not NAME=VALUE"
+  done
   for mode in $RUSH_MODES; do
     rush_mode_env "$mode" >/dev/null ||
       usage_error "RUSH_MODES: '$mode' is not single, shortcut or batched"
@@ -62,6 +69,47 @@ rush_json() {
   node -e 'let v = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
     for (const k of process.argv[1].split(".")) v = v == null ? v : v[k];
     console.log(v == null ? "-" : typeof v === "object" ? JSON.stringify(v) : v);' "$1" "$2"
+}
+
+# rush_server_latency METRICS STATUS: tiket-api's own view of POST /api/bookings answers with
+# STATUS, from its latency histogram (request read to response handed to the socket; no client
+# or kernel queueing): the count, the share under 50 ms (a bucket bound, exact) and p50/p99
+# interpolated inside their bucket.
+rush_server_latency() {
+  awk -v status="$2" '
+    index($0, "http_request_duration_seconds_bucket{") == 1 && index($0, "route=\"/api/bookings\"") &&
+      index($0, "method=\"POST\"") && index($0, "status=\"" status "\"") {
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+      n = split($0, f, " "); count = f[n]
+      if (le == "+Inf") total = count; else { bound[++k] = le + 0; cum[k] = count + 0 }
+    }
+    function q(p,   target, i, lo, below) {
+      target = p * total; lo = 0; below = 0
+      for (i = 1; i <= k; i++) {
+        if (cum[i] >= target) {
+          if (cum[i] == below) return bound[i] * 1000
+          return (lo + (bound[i] - lo) * (target - below) / (cum[i] - below)) * 1000
+        }
+        lo = bound[i]; below = cum[i]
+      }
+      return -1
+    }
+    END {
+      if (total == 0) { print "n 0"; exit }
+      for (i = 1; i <= k; i++) if (bound[i] == 0.05) under = cum[i]
+      printf "n %d, under 50 ms %.2f%%, p50 ~%.1f ms, p99 ~%.1f ms", total, 100 * under / total, q(0.5), q(0.99)
+    }' "$1"
+}
+
+# rush_cpu PID: the CPU seconds (user + system) the process has used so far; 0 if it is gone.
+rush_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' \
+    "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# rush_box: "busy total" jiffies of the whole machine (all cores), from /proc/stat.
+rush_box() {
+  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
 }
 
 # The server-wide status counters the report differences over the run.
@@ -100,16 +148,18 @@ FROM seq_1_to_$n"
 # tribune vip" (ids).
 rush_concert() {
   local base="$1" name="$2" starts concert festival tribune vip
+  local q_festival=$((RUSH_SEATS * 4 / 5)) q_tribune=$((RUSH_SEATS * 9 / 50)) q_vip
+  q_vip=$((RUSH_SEATS - q_festival - q_tribune))
   local -a auth=(-H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token")
   starts="$(date -u -d '+60 days' +%Y-%m-%dT20:00:00Z)"
   concert="$(curl -fsS "${auth[@]}" -d "{\"title\":\"$name\",\"artist\":\"Bench\",\"venue\":\"GBK\",\
 \"city\":\"Jakarta\",\"starts_at\":\"$starts\"}" "$base/api/concerts" | json_field id)"
   [[ -n "$concert" ]] || die "rush: could not create the concert"
-  festival="$(curl -fsS "${auth[@]}" -d '{"name":"Festival","price":350000,"quota":4000}' \
+  festival="$(curl -fsS "${auth[@]}" -d "{\"name\":\"Festival\",\"price\":350000,\"quota\":$q_festival}" \
     "$base/api/concerts/$concert/ticket-types" | json_field id)"
-  tribune="$(curl -fsS "${auth[@]}" -d '{"name":"Tribune","price":750000,"quota":900}' \
+  tribune="$(curl -fsS "${auth[@]}" -d "{\"name\":\"Tribune\",\"price\":750000,\"quota\":$q_tribune}" \
     "$base/api/concerts/$concert/ticket-types" | json_field id)"
-  vip="$(curl -fsS "${auth[@]}" -d '{"name":"VIP","price":2500000,"quota":100,"per_user_limit":2}' \
+  vip="$(curl -fsS "${auth[@]}" -d "{\"name\":\"VIP\",\"price\":2500000,\"quota\":$q_vip,\"per_user_limit\":2}" \
     "$base/api/concerts/$concert/ticket-types" | json_field id)"
   [[ -n "$festival" && -n "$tribune" && -n "$vip" ]] || die "rush: could not create the ticket types"
   curl -fsS -o /dev/null -X PATCH "${auth[@]}" -d '{"status":"published"}' "$base/api/concerts/$concert"
@@ -118,7 +168,7 @@ rush_concert() {
 
 # rush_drive CONFIG_JSON OUT: the driver in the background (Ctrl-C is handled at once).
 rush_drive() {
-  node "$REPO_ROOT/scripts/bench/rush-driver.js" run "$1" >"$2" 2>"$2.err" &
+  "$tmp_dir/rush-driver" run "$1" >"$2" 2>"$2.err" &
   local pid=$!
   track_pid "$pid" rush-driver
   if ! wait "$pid"; then
@@ -143,7 +193,7 @@ bench_rush() {
   local report ids="$tmp_dir/rush-ids.txt" tokens="$tmp_dir/rush-tokens.txt" started elapsed
   report="$(report_path rush)"
   report_header "$report" "rush: $RUSH_BUYERS buyers over ${RUSH_SECONDS}s (half in the first 5 s)\
- for 5,000 seats, $RUSH_SOCKETS keep-alive sockets, modes: $RUSH_MODES"
+ for $RUSH_SEATS seats, $RUSH_SOCKETS keep-alive sockets, modes: $RUSH_MODES"
 
   log "rush: inserting $RUSH_BUYERS customers"
   started="$(date +%s.%N)"
@@ -157,7 +207,7 @@ bench_rush() {
   [[ -n "$kid" && -f "$key" ]] || die "rush: no dev signing key or kid"
   log "rush: signing $RUSH_BUYERS access tokens with the dev key (bench only)"
   started="$(date +%s.%N)"
-  node "$REPO_ROOT/scripts/bench/rush-driver.js" sign "$key" "$kid" "${JWT_ISSUER:-tiket}" \
+  node "$REPO_ROOT/scripts/bench/rush-sign.js" "$key" "$kid" "${JWT_ISSUER:-tiket}" \
     "${JWT_AUDIENCE:-tiket-api}" "$ids" "$tokens"
   elapsed="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
   printf '%-38s %s s\n' "setup: access tokens signed" "$elapsed" >>"$report"
@@ -165,11 +215,12 @@ bench_rush() {
   curl -fsS -o /dev/null -H "Authorization: Bearer $(head -n 1 "$tokens")" \
     "http://127.0.0.1:$tiket_port/api/auth/me" || die "rush: tiket-api refuses the signed tokens"
 
+  build_go rush "$tmp_dir/rush-driver"
   local out
   if ((RUSH_CALIBRATE)); then
     local sink_log="$tmp_dir/rush-sink.log" sink_port="" i
     : >"$sink_log"  # before the child opens it: the first read below must find the file
-    node "$REPO_ROOT/scripts/bench/rush-driver.js" sink >"$sink_log" 2>&1 &
+    "$tmp_dir/rush-driver" sink >"$sink_log" 2>&1 &
     local sink_pid=$!
     track_pid "$sink_pid" rush-sink
     for ((i = 0; i < 100; i++)); do
@@ -199,21 +250,32 @@ bench_rush() {
 
   local mode rush_pid rush_port base ids4 concert festival tribune vip before after verdict
   for mode in $RUSH_MODES; do
-    # shellcheck disable=SC2046 # one word per NAME=VALUE
-    start_tiket "$tmp_dir/tiket-rush-$mode.log" rush_pid rush_port $(rush_mode_env "$mode")
+    # shellcheck disable=SC2046,SC2086 # one word per NAME=VALUE
+    start_tiket "$tmp_dir/tiket-rush-$mode.log" rush_pid rush_port $(rush_mode_env "$mode") $RUSH_ENV
     base="http://127.0.0.1:$rush_port"
     ids4="$(rush_concert "$base" "Bench Rush $mode")"
     read -r concert festival tribune vip <<<"$ids4"
     log "rush ($mode): $RUSH_BUYERS buyers over ${RUSH_SECONDS}s against concert $concert"
     out="$tmp_dir/rush-$mode.json"
     before="$(rush_status)"
+    local db_pid="" cpu_api0 cpu_db0=0 box0
+    [[ ! -r "$tmp_dir/mysql/mysqld.pid" ]] || db_pid="$(tr -dc '0-9' <"$tmp_dir/mysql/mysqld.pid")"
+    cpu_api0="$(rush_cpu "$rush_pid")"
+    [[ -z "$db_pid" ]] || cpu_db0="$(rush_cpu "$db_pid")"
+    box0="$(rush_box)"
     rush_drive "$(rush_config "$base" "$concert" "$festival" "$tribune" "$vip" "rush-$mode-$concert")" "$out"
     after="$(rush_status)"
+    local cpu_api cpu_db="-" box
+    cpu_api="$(awk -v a="$cpu_api0" -v b="$(rush_cpu "$rush_pid")" 'BEGIN { printf "%.1f", b - a }')"
+    [[ -z "$db_pid" ]] ||
+      cpu_db="$(awk -v a="$cpu_db0" -v b="$(rush_cpu "$db_pid")" 'BEGIN { printf "%.1f", b - a }')"
+    box="$(awk -v a="$box0" -v b="$(rush_box)" -v cores="$(nproc)" 'BEGIN {
+      split(a, x, " "); split(b, y, " "); printf "%.0f%% of %d cores", 100 * (y[1] - x[1]) / (y[2] - x[2]), cores }')"
     check_alive
-    local service_counters
-    service_counters="$(curl -fsS "$base/metrics" |
-      sed -n 's/^tiket_bookings_total{outcome="\(sold_out[a-z_]*\)"} \([0-9.e+]*\)$/\1 \2/p;
-        s/^tiket_booking_batches_total{event="\([a-z]*\)"} \([0-9.e+]*\)$/batch_\1 \2/p' |
+    local service_counters metrics="$tmp_dir/rush-$mode.metrics"
+    curl -fsS "$base/metrics" >"$metrics" || die "rush: no /metrics from tiket-api"
+    service_counters="$(sed -n 's/^tiket_bookings_total{outcome="\(sold_out[a-z_]*\)"} \([0-9.e+]*\)$/\1 \2/p;
+        s/^tiket_booking_batches_total{event="\([a-z]*\)"} \([0-9.e+]*\)$/batch_\1 \2/p' "$metrics" |
       awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $1, $2 }')"
     stop_pid "$rush_pid" tiket-api
     untrack_pid "$rush_pid"
@@ -238,10 +300,11 @@ $(cat "$REPO_ROOT/scripts/bench/rush-check.sql")")"
       verdict=FAIL
     fi
     {
-      printf '\nmode %s (%s), concert %s\n' "$mode" "$(rush_mode_env "$mode")" "$concert"
+      printf '\nmode %s (%s), concert %s\n' "$mode" "$(rush_mode_env "$mode") $RUSH_ENV" "$concert"
       printf '  %-36s %s\n' "answers by status" "$(rush_json statuses "$out")"
-      printf '  %-36s %s retried 503s, %s gave up, %s unfinished\n' "retries / socket errors" \
-        "$(rush_json retries "$out")" "$(rush_json gave_up_after_retries "$out")" \
+      printf '  %-36s %s retried 503s, %s gave up, %s replayed 201s, %s unfinished\n' \
+        "retries / socket errors" "$(rush_json retries "$out")" \
+        "$(rush_json gave_up_after_retries "$out")" "$(rush_json replayed_201s "$out")" \
         "$(rush_json unfinished "$out") ($errors socket errors)"
       printf '  %-36s %s s\n' "first request to last seat held" "$(rush_json last_seat_held_s "$out")"
       printf '  %-36s %s\n' "peak bookings/s (1 s buckets)" "$(rush_json peak_created_per_s "$out")"
@@ -259,7 +322,12 @@ $(cat "$REPO_ROOT/scripts/bench/rush-check.sql")")"
         "$(rush_json generator.front_achieved_per_s "$out")" \
         "$(rush_json generator.dispatch_lag_ms.p99_ms "$out")" "$(rush_json generator.cpu_share "$out")"
       printf '  %-36s %s s\n' "run (first send to last answer)" "$wall"
+      printf '  %-36s tiket-api %s s, MariaDB %s s, generator %s s; the box %s busy\n' \
+        "CPU over the run" "$cpu_api" "$cpu_db" "$(rush_json generator.cpu_s "$out")" "$box"
       printf '  %-36s %s\n' "tiket-api counters" "$service_counters"
+      printf '  %-36s 201: %s\n' "tiket-api's own latency (histogram)" \
+        "$(rush_server_latency "$metrics" 201)"
+      printf '  %-36s 409: %s\n' "" "$(rush_server_latency "$metrics" 409)"
       printf '  MariaDB status deltas over the run (total, per second of the run):\n'
       join <(sort <<<"$before") <(sort <<<"$after") |
         awk -v w="$wall" '{ d = $3 - $2; printf "    %-28s %12d %12.0f/s\n", $1, d, (w > 0 ? d / w : 0) }'
@@ -270,7 +338,14 @@ $(cat "$REPO_ROOT/scripts/bench/rush-check.sql")")"
         "${violations[4]}"
       printf '  %-36s %s\n' "invariants, no 5xx but 503, 201s = bookings" "$verdict"
     } >>"$report"
-    [[ "$verdict" == PASS ]] || FAILED+=("rush:$mode")
+    if [[ "$verdict" != PASS ]]; then
+      FAILED+=("rush:$mode")
+      # The evidence outlives the temp dir: tiket-api's log and the driver's answers.
+      cp "$tmp_dir/tiket-rush-$mode.log" "${report%.txt}-$mode-tiket-api.log"
+      cp "$out" "${report%.txt}-$mode-driver.json"
+      printf '  %-36s %s\n' "kept for a look" "${report%.txt}-$mode-{tiket-api.log,driver.json}" \
+        >>"$report"
+    fi
   done
   print_summary "$report"
 }
