@@ -192,6 +192,7 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&batches.Add({{"event", "committed"}}), &c.batches},
       {&batches.Add({{"event", "request"}}), &c.batched},
       {&batches.Add({{"event", "split"}}), &c.batch_splits},
+      {&bookings.Add({{"outcome", "busy"}}), &c.busy},
       {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
       {&bookings.Add({{"outcome", "expired"}}), &c.expired},
       {&bookings.Add({{"outcome", "paid"}}), &c.paid},
@@ -208,8 +209,19 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&verify.Add({}), &p.signature_failed},
       {&retries.Add({{"error", "deadlock"}}), &stats.deadlock_retries},
       {&retries.Add({{"error", "lock_wait_timeout"}}), &stats.lock_wait_retries}});
+  auto& admission = prometheus::BuildGauge()
+                        .Name("tiket_booking_transactions")
+                        .Help(
+                            "Booking transactions running, and requests in line for one "
+                            "(BOOKING_MAX_IN_FLIGHT, BOOKING_MAX_WAITING)")
+                        .Register(metrics.registry());
+  auto* running = &admission.Add({{"state", "running"}});
+  auto* waiting = &admission.Add({{"state", "waiting"}});
+  const auto& booking_service = modules.bookings;
   auto mutex = std::make_shared<std::mutex>();
-  metrics.on_scrape([sources, mutex] {
+  metrics.on_scrape([sources, mutex, running, waiting, &booking_service] {
+    running->Set(static_cast<double>(booking_service.transactions_in_flight()));
+    waiting->Set(static_cast<double>(booking_service.transactions_waiting()));
     const std::lock_guard lock(*mutex);
     for (auto& s : *sources) {
       const auto now = s.value->load(std::memory_order_relaxed);

@@ -159,7 +159,8 @@ Modules::Modules(const Settings& cfg, db::Pool& pool, prometheus::Registry& regi
       bookings(pool, booking::BookingOptions{cfg.booking.hold, cfg.booking.stock_estimate,
                                              cfg.booking.batched ? booking::WriteMode::batched
                                                                  : booking::WriteMode::single,
-                                             cfg.booking.batch_max, cfg.booking.batch_gather}),
+                                             cfg.booking.batch_max, cfg.booking.batch_gather,
+                                             cfg.booking.max_in_flight, cfg.booking.max_waiting}),
       payments(pool, bookings, users, cfg.payment),
       reports_pool(open_reports_pool(cfg, pool)),
       reports(pool, reports_pool ? *reports_pool : pool,

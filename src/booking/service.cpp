@@ -8,6 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/backoff.hpp"
 #include "core/clock.hpp"
 #include "core/cursor.hpp"
 #include "core/errors.hpp"
@@ -49,13 +50,25 @@ std::int64_t decode_cursor(const std::string& cursor) {
 }
 
 BookingService::BookingService(db::Pool& pool, BookingOptions options)
-    : pool_(pool), options_(options), estimate_(options.stock_estimate) {}
+    : pool_(pool),
+      options_(options),
+      estimate_(options.stock_estimate),
+      admission_(options.max_in_flight, options.max_waiting) {}
 
 namespace {
 core::AppError sold_out(std::int64_t ticket_type_id) {
   return {core::ProblemKind::sold_out, "Not enough tickets of type " +
                                            std::to_string(ticket_type_id) +
                                            " are left for this booking; nothing was held."};
+}
+
+// The admission line is full. Retry-After is drawn from 1-3 s so that the turned-away buyers do
+// not all come back in the same second.
+core::AppError busy() {
+  return core::AppError::unavailable(
+      "Too many bookings are being written right now; nothing was held. Retry after the "
+      "Retry-After interval with the same Idempotency-Key.",
+      static_cast<int>(1 + (core::fast_random() % 3)));
 }
 
 std::vector<std::int64_t> type_ids(const BookingRequest& request) {
@@ -156,6 +169,12 @@ CreateResult BookingService::create(std::int64_t user_id, const std::string& ide
   }
   if (options_.write_mode == WriteMode::batched) {
     return create_batched(user_id, idempotency_key, request, render);
+  }
+  // Bounded admission: wait in line for one of max_in_flight slots, or 503 if the line is full.
+  const auto permit = admission_.enter();
+  if (!permit) {
+    counters_.busy.fetch_add(1, std::memory_order_relaxed);
+    throw busy();
   }
   const auto fingerprint = request_fingerprint(request);
   CreateResult result;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "booking/admission.hpp"
 #include "booking/booking.hpp"
 #include "booking/repository.hpp"
 #include "booking/stock_estimate.hpp"
@@ -77,6 +78,10 @@ struct BookingOptions {
   // How long a batch's leader waits for it to fill up to batch_max before committing what it
   // has (0: commit at once what has queued while the previous batch committed).
   std::chrono::milliseconds batch_gather{0};
+  // Bounded admission (single mode): at most max_in_flight booking transactions at once (0: no
+  // bound), the rest in a FIFO line of at most max_waiting; beyond it, 503 with Retry-After.
+  std::size_t max_in_flight = 4;
+  std::size_t max_waiting = 256;
 };
 
 // Counters for /metrics; plain atomics so the service needs no metrics library.
@@ -93,6 +98,7 @@ struct BookingCounters {
   std::atomic<std::uint64_t> batches{0};       // group commits that committed
   std::atomic<std::uint64_t> batched{0};       // requests decided in them
   std::atomic<std::uint64_t> batch_splits{0};  // failed group commits split in two and retried
+  std::atomic<std::uint64_t> busy{0};          // turned away with 503: the admission line was full
 };
 
 // A booking locked for a payment (ADR 0013), with the database's clock.
@@ -186,6 +192,9 @@ class BookingService {
   std::function<void(std::int64_t concert_id)> on_stock_changed;
 
   const BookingCounters& counters() const { return counters_; }
+  // Bounded admission, now: booking transactions running, and requests in line for one.
+  std::size_t transactions_in_flight() const { return admission_.in_flight(); }
+  std::size_t transactions_waiting() const { return admission_.waiting(); }
 
  private:
   // The steps of create(), in lock order; each runs inside its transaction.
@@ -225,6 +234,7 @@ class BookingService {
   BookingRepository repo_;
   BookingCounters counters_;
   StockEstimate estimate_;
+  AdmissionGate admission_;
   std::mutex queues_mutex_;
   std::map<std::int64_t, std::shared_ptr<ConcertQueue>> queues_;
 };

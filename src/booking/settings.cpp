@@ -24,6 +24,8 @@ Settings read_settings(const core::EnvReader& env) {
   s.batch_max = env.number<std::size_t>("BOOKING_BATCH_MAX", s.batch_max, 1, 256);
   s.batch_gather = std::chrono::milliseconds(
       env.number<long>("BOOKING_BATCH_GATHER_MS", s.batch_gather.count(), 0, 10000));
+  s.max_in_flight = env.number<std::size_t>("BOOKING_MAX_IN_FLIGHT", s.max_in_flight, 0, 256);
+  s.max_waiting = env.number<std::size_t>("BOOKING_MAX_WAITING", s.max_waiting, 0, 100000);
   return s;
 }
 

@@ -16,10 +16,13 @@ struct Settings {
   bool batched = false;  // BOOKING_WRITE_MODE=batched: group commit per concert
   std::size_t batch_max = 64;
   std::chrono::milliseconds batch_gather{0};
+  std::size_t max_in_flight = 4;  // booking transactions at once (0 = no bound)
+  std::size_t max_waiting = 256;  // in line for one; beyond that 503 with Retry-After
 };
 
 // BOOKING_HOLD_MINUTES, BOOKING_EXPIRY_INTERVAL_S, BOOKING_STOCK_ESTIMATE_MS, BOOKING_WRITE_MODE
-// (single|batched), BOOKING_BATCH_MAX, BOOKING_BATCH_GATHER_MS, BUSINESS_TZ (an IANA
+// (single|batched), BOOKING_BATCH_MAX, BOOKING_BATCH_GATHER_MS, BOOKING_MAX_IN_FLIGHT,
+// BOOKING_MAX_WAITING, BUSINESS_TZ (an IANA
 // zone found under /usr/share/zoneinfo). Throws core::ConfigError naming the variable.
 Settings read_settings(const core::EnvReader& env);
 

@@ -577,6 +577,59 @@ TEST_P(BookingModes, BadInputIsA4xxProblemAndLeavesTheDatabaseUnchanged) {
   }
 }
 
+namespace {
+// Bounded admission (ADR 0018) made small enough to fill: one booking transaction at a time
+// and no line to wait in.
+class BookingsWithOneTransactionSlot : public Bookings {
+ protected:
+  BookingsWithOneTransactionSlot()
+      : Bookings({{"CATALOG_CACHE_TTL_MS", "0"},
+                  {"BOOKING_MAX_IN_FLIGHT", "1"},
+                  {"BOOKING_MAX_WAITING", "0"}}) {}
+};
+}  // namespace
+
+TEST_F(BookingsWithOneTransactionSlot, ABookingBeyondTheLineIs503AndLeavesNothingBehind) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  const auto sari = customer("sari");
+  const auto budi_id =
+      std::to_string(api_.db().query_int("SELECT id FROM users WHERE email = 'budi@example.id'"));
+  // Budi's booking takes the only slot and then waits for his customer row, held here.
+  auto blocker = api_.db().connect();
+  blocker->execute("SET SESSION innodb_lock_wait_timeout = 60");
+  blocker->begin();
+  blocker->execute("SELECT id FROM users WHERE id = " + budi_id + " FOR UPDATE");
+  HttpResponse first;
+  std::thread booking([&] { first = book(budi, c.id, items({{c.types[0], 2}}), "budi-1"); });
+  const auto running = R"(tiket_booking_transactions{state="running"})";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (metric(api_, running) < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(metric(api_, running), 1) << "Budi's booking never took the slot";
+
+  const auto before = snapshot();
+  const auto turned = book(sari, c.id, items({{c.types[0], 3}}), "sari-1");
+  EXPECT_TRUE(turned.is_problem(503)) << turned.status << " " << turned.body;
+  const auto retry_after = std::stoi(turned.header("retry-after"));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 3);
+  EXPECT_EQ(snapshot(), before) << "a turned-away booking changed the database";
+  EXPECT_EQ(metric(api_, R"(tiket_bookings_total{outcome="busy"})"), 1);
+
+  blocker->rollback();
+  booking.join();
+  ASSERT_EQ(first.status, 201) << first.body;
+  // The same key again, once the slot is free: a normal booking, not a replay of the 503.
+  const auto again = book(sari, c.id, items({{c.types[0], 3}}), "sari-1");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(count(), 2);
+  EXPECT_EQ(available(c.types[0]), 5);
+  EXPECT_EQ(api_.db().query_int("SELECT COUNT(*) FROM idempotency_keys"), 2);
+  EXPECT_EQ(metric(api_, running), 0);
+}
+
 TEST_F(Bookings, ReadingBookingsIsLimitedToTheOwnerOrAnAdmin) {
   const auto c = concert({{"Festival", 350000, 20}});
   const auto c2 = concert({{"Festival", 350000, 20}});
