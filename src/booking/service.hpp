@@ -80,7 +80,7 @@ struct BookingOptions {
   std::chrono::milliseconds batch_gather{0};
   // Bounded admission (single mode): at most max_in_flight booking transactions at once (0: no
   // bound), the rest in a FIFO line of at most max_waiting; beyond it, 503 with Retry-After.
-  std::size_t max_in_flight = 4;
+  std::size_t max_in_flight = 8;
   std::size_t max_waiting = 256;
 };
 

@@ -16,7 +16,7 @@ struct Settings {
   bool batched = false;  // BOOKING_WRITE_MODE=batched: group commit per concert
   std::size_t batch_max = 64;
   std::chrono::milliseconds batch_gather{0};
-  std::size_t max_in_flight = 4;  // booking transactions at once (0 = no bound)
+  std::size_t max_in_flight = 8;  // booking transactions at once (0 = no bound)
   std::size_t max_waiting = 256;  // in line for one; beyond that 503 with Retry-After
 };
 

@@ -655,6 +655,12 @@ export interface paths {
          *     answers, the codes and the rules are the same as above; a batch that fails is split
          *     and retried, so one request's failure is its own (ADR 0018).
          *
+         *     **Bounded admission.** A server runs at most `BOOKING_MAX_IN_FLIGHT` (default 8)
+         *     booking transactions at once; the others wait their turn in arrival order, at most
+         *     `BOOKING_MAX_WAITING` (default 256) of them. Beyond that the answer is 503 with a
+         *     `Retry-After` of 1, 2 or 3 seconds at random, so turned-away buyers do not all return
+         *     in the same second; nothing was held and the same key may be sent again (ADR 0018).
+         *
          *     **Booking codes** are `TIX-YYYYMMDD-NNNNNN`: the business day in `BUSINESS_TZ`
          *     (default `Asia/Jakarta`) and a running number from 000001 each day. They are unique
          *     and gapless: the number comes from a per-day counter row inside the same transaction
