@@ -156,6 +156,14 @@ func (r *recorder) finish(b *buyer, class string, status int, latency, now time.
 	}
 }
 
+// failed counts a buyer whose request ended in a socket error (no answer; not retried).
+func (r *recorder) failed() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors++
+	r.finished++
+}
+
 // answer is what the generator needs of a response.
 type answer struct {
 	status     int
@@ -277,10 +285,7 @@ func run(cfg config) (map[string]any, error) {
 			if conn == nil {
 				c, err := net.DialTimeout("tcp", target.Host, requestTimeout)
 				if err != nil {
-					rec.mu.Lock()
-					rec.errors++
-					rec.finished++
-					rec.mu.Unlock()
+					rec.failed()
 					open.Done()
 					continue
 				}
@@ -301,10 +306,7 @@ func run(cfg config) (map[string]any, error) {
 				conn = nil
 			}
 			if err != nil {
-				rec.mu.Lock()
-				rec.errors++
-				rec.finished++
-				rec.mu.Unlock()
+				rec.failed()
 				open.Done()
 				continue
 			}
