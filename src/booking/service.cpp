@@ -62,13 +62,12 @@ core::AppError sold_out(std::int64_t ticket_type_id) {
                                            " are left for this booking; nothing was held."};
 }
 
-// The admission line is full. Retry-After is drawn from 1-3 s so that the turned-away buyers do
-// not all come back in the same second.
+// The admission line is full.
 core::AppError busy() {
   return core::AppError::unavailable(
       "Too many bookings are being written right now; nothing was held. Retry after the "
       "Retry-After interval with the same Idempotency-Key.",
-      static_cast<int>(1 + (core::fast_random() % 3)));
+      core::busy_retry_after());
 }
 
 std::vector<std::int64_t> type_ids(const BookingRequest& request) {
@@ -171,7 +170,7 @@ CreateResult BookingService::create(std::int64_t user_id, const std::string& ide
     return create_batched(user_id, idempotency_key, request, render);
   }
   // Bounded admission: wait in line for one of max_in_flight slots, or 503 if the line is full.
-  const auto permit = admission_.enter();
+  auto permit = admission_.enter();
   if (!permit) {
     counters_.busy.fetch_add(1, std::memory_order_relaxed);
     throw busy();
@@ -200,6 +199,7 @@ CreateResult BookingService::create(std::int64_t user_id, const std::string& ide
     if (e.kind() == core::ProblemKind::sold_out) {
       counters_.sold_out.fetch_add(1, std::memory_order_relaxed);
       if (estimate_.enabled()) {
+        permit.reset();  // a plain read after the transaction needs no transaction slot
         try {
           read_stock(type_ids(request));  // so the next requests for it need no transaction
         } catch (const std::exception&) {

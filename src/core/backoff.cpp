@@ -32,4 +32,8 @@ std::uint64_t fast_random() {
   return z ^ (z >> 31U);
 }
 
+int busy_retry_after() {
+  return static_cast<int>(1 + (fast_random() % 3));
+}
+
 }  // namespace tiket::core

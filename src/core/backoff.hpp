@@ -19,4 +19,8 @@ std::chrono::milliseconds backoff_delay(unsigned attempt, const BackoffPolicy& p
 // A thread-local, non-cryptographic random source for jitter and request ids.
 std::uint64_t fast_random();
 
+// Retry-After (seconds) for a 503 that turns a burst away: 1, 2 or 3 at random, so that the
+// clients turned away together do not all come back in the same second (ADR 0018).
+int busy_retry_after();
+
 }  // namespace tiket::core

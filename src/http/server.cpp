@@ -24,7 +24,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -558,13 +557,6 @@ bool quiescent(const std::shared_ptr<Pistache::Tcp::Peer>& peer, const Connectio
   return ::ioctl(peer->fd(), FIONREAD, &unread) == 0 && unread == 0;
 }
 
-// Retry-After for a full worker queue: 1, 2 or 3 seconds at random, so that the clients
-// turned away in one burst do not all come back in the same second (ADR 0018).
-int busy_retry_after() {
-  thread_local std::minstd_rand rng{std::random_device{}()};
-  return std::uniform_int_distribution<int>(1, 3)(rng);
-}
-
 class Dispatcher final : public P::Handler {
  public:
   using tag = P::details::prototype_tag;
@@ -895,7 +887,7 @@ class Dispatcher final : public P::Handler {
     if (!queued) {
       finish(state_, job->writer, job->req, route.id, route.path_template,
              error_response(std::make_exception_ptr(core::AppError::unavailable(
-                                "The server is busy; retry shortly.", busy_retry_after())),
+                                "The server is busy; retry shortly.", core::busy_retry_after())),
                             job->req),
              conn);
     }
