@@ -8,6 +8,9 @@
 namespace tiket::http {
 
 identity::Principal Authenticator::authenticate(Request& req) const {
+  if (req.principal) {
+    return *req.principal;  // verified earlier for this same request
+  }
   const auto header = req.header("authorization");
   if (!header) {
     throw identity::unauthorized(
@@ -32,6 +35,7 @@ identity::Principal Authenticator::authenticate(Request& req) const {
     throw;
   }
   req.user_id = principal.user_id;
+  req.principal = principal;
   return principal;
 }
 

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "identity/principal.hpp"
+
 namespace tiket::http {
 
 enum class Method : std::uint8_t { Get, Head, Post, Put, Patch, Delete, Options, Other };
@@ -30,6 +32,9 @@ struct Request {
   NameValues headers;      // lower-case names
   std::string body;
   std::optional<std::int64_t> user_id;  // set by authentication, logged with the request
+  // The caller whose token Authenticator verified for this request: a first look on the reactor
+  // thread and the worker's handler then verify the signature once between them.
+  std::optional<identity::Principal> principal;
   std::chrono::steady_clock::time_point received_at{};
 
   std::optional<std::string_view> header(std::string_view lower_name) const;

@@ -65,6 +65,12 @@ void Router::add(Method method, std::string path_template, FastPath fast_path, H
   routes_.back().fast_path = std::move(fast_path);
 }
 
+void Router::add_deferred(Method method, std::string path_template, DeferredPath deferred,
+                          Handler handler) {
+  add(method, std::move(path_template), std::move(handler), Execution::Worker);
+  routes_.back().deferred = std::move(deferred);
+}
+
 void Router::add_stream(std::string path_template, StreamHandler open, StreamPoll poll) {
   add(Method::Get, std::move(path_template), Handler(), Execution::Stream);
   routes_.back().stream = std::move(open);

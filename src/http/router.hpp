@@ -18,6 +18,18 @@ using Handler = std::function<Response(Request&)>;
 // worker pool as usual. It must never block: no database, no locks held for long, no hashing.
 using FastPath = std::function<std::optional<Response>(Request&)>;
 
+// A deferred answer, given later from any thread, exactly once: `Answer` makes the response and
+// may throw as a handler does (an AppError becomes its problem+json); an empty Answer hands the
+// request to the route's worker handler after all.
+using Answer = std::function<Response()>;
+using Later = std::function<void(Answer)>;
+
+// A first try on the reactor thread that may answer later without holding any thread: true
+// when it took the request (it, or whoever it passed `later` to, calls `later` exactly once),
+// false to hand the request to the worker pool now. The same rules as FastPath: it never
+// blocks, and whatever it throws sends the request to the worker handler.
+using DeferredPath = std::function<bool(Request&, Later)>;
+
 // Inline handlers run on the reactor thread and must never block (health, metrics).
 // Everything that touches the database or hashes a password runs on the worker pool.
 // Stream routes answer with Server-Sent Events: their handler runs on a worker, then the
@@ -30,9 +42,10 @@ struct Route {
   std::vector<std::string> segments;
   Handler handler;
   Execution execution = Execution::Worker;
-  FastPath fast_path;    // optional; only for Execution::Worker routes
-  StreamHandler stream;  // Execution::Stream only (handler is unset)
-  StreamPoll poll;       // Execution::Stream only
+  FastPath fast_path;     // optional; only for Execution::Worker routes
+  DeferredPath deferred;  // optional; only for Execution::Worker routes
+  StreamHandler stream;   // Execution::Stream only (handler is unset)
+  StreamPoll poll;        // Execution::Stream only
   std::size_t id = 0;
 };
 
@@ -52,6 +65,9 @@ class Router {
            Execution execution = Execution::Worker);
   // A worker route whose `fast_path` is tried on the reactor thread first.
   void add(Method method, std::string path_template, FastPath fast_path, Handler handler);
+  // A worker route whose `deferred` path is tried on the reactor thread first.
+  void add_deferred(Method method, std::string path_template, DeferredPath deferred,
+                    Handler handler);
 
   // A Server-Sent Events route (GET): `open` checks the caller and names the topic, `poll`
   // reads the current event of every open stream's topic in one batch.

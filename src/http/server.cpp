@@ -868,28 +868,64 @@ class Dispatcher final : public P::Handler {
   }
 
   // Moves the writer and our copy of the request to a worker (never Pistache's request: it is
-  // reused as soon as onRequest returns). A full queue is answered at once with 503.
+  // reused as soon as onRequest returns), or to the route's deferred path when that takes it.
   void hand_to_worker(const Route& route, Request req, P::ResponseWriter writer,
                       const DirectWrite& conn) {
-    struct Job {
-      Request req;
-      P::ResponseWriter writer;
-      DirectWrite conn;
-    };
     DirectWrite queued_only = conn;
     queued_only.peer.reset();  // workers never write to the socket themselves
-    auto job = std::make_shared<Job>(Job{std::move(req), std::move(writer), queued_only});
-    const auto state = state_;
-    const bool queued = state_->workers->try_submit([state, job, &route] {
+    auto job =
+        std::make_shared<WorkerJob>(WorkerJob{std::move(req), std::move(writer), queued_only});
+    if (route.deferred && taken_by_deferred_path(state_, route, job)) {
+      return;
+    }
+    submit_to_worker(state_, route, job, conn);
+  }
+
+  struct WorkerJob {
+    Request req;
+    P::ResponseWriter writer;
+    DirectWrite conn;  // without the peer: answers go through Pistache's queue
+  };
+
+  // Any thread. A full queue is answered at once with 503 (written directly when `conn` has
+  // the peer, that is on the reactor thread).
+  static void submit_to_worker(const std::shared_ptr<Server::State>& state, const Route& route,
+                               const std::shared_ptr<WorkerJob>& job, const DirectWrite& conn) {
+    const bool queued = state->workers->try_submit([state, job, &route] {
       const auto resp = invoke(route, job->req);
       finish(state, job->writer, job->req, route.id, route.path_template, resp, job->conn);
     });
     if (!queued) {
-      finish(state_, job->writer, job->req, route.id, route.path_template,
+      finish(state, job->writer, job->req, route.id, route.path_template,
              error_response(std::make_exception_ptr(core::AppError::unavailable(
                                 "The server is busy; retry shortly.", core::busy_retry_after())),
                             job->req),
              conn);
+    }
+  }
+
+  // The route's DeferredPath, on the reactor thread. When it takes the request, the answer it
+  // gives later (from any thread) is made and sent like a worker's, or an empty one sends the
+  // request to a worker. What it throws sends the request to a worker at once.
+  static bool taken_by_deferred_path(const std::shared_ptr<Server::State>& state,
+                                     const Route& route, const std::shared_ptr<WorkerJob>& job) {
+    auto later = [state, job, &route](const Answer& answer) {
+      if (!answer) {
+        submit_to_worker(state, route, job, job->conn);
+        return;
+      }
+      Response resp;
+      try {
+        resp = answer();
+      } catch (...) {
+        resp = error_response(std::current_exception(), job->req);
+      }
+      finish(state, job->writer, job->req, route.id, route.path_template, resp, job->conn);
+    };
+    try {
+      return route.deferred(job->req, std::move(later));
+    } catch (...) {
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "app/cli.hpp"
@@ -40,6 +41,37 @@ int main(int argc, char** argv) {
         [](Request& req) {
           const auto ms = std::stoi(std::string(req.query_param("ms").value_or("0")));
           std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          return Response::json(200, {{"served_by", "worker"}});
+        });
+    // A deferred path: ?answer=ok|error|worker is answered ?ms= later from a thread of its own
+    // (never a worker): a 200, a thrown AppError (409), or a hand-over to the worker handler;
+    // ?answer=decline returns false and ?answer=throw throws, both straight to the worker.
+    router.add_deferred(
+        Method::Get, "/test/later",
+        [](Request& req, tiket::http::Later later) {
+          const auto answer = std::string(req.query_param("answer").value_or(""));
+          if (answer == "throw") {
+            throw std::runtime_error("a first look that fails sends the request to a worker");
+          }
+          if (answer != "ok" && answer != "error" && answer != "worker") {
+            return false;
+          }
+          const auto ms = std::stoi(std::string(req.query_param("ms").value_or("0")));
+          std::thread([later = std::move(later), answer, ms] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+            if (answer == "ok") {
+              later([] { return Response::json(200, {{"served_by", "later"}}); });
+            } else if (answer == "error") {
+              later([]() -> Response {
+                throw tiket::core::AppError(tiket::core::ProblemKind::sold_out, "None left.");
+              });
+            } else {
+              later(nullptr);
+            }
+          }).detach();
+          return true;
+        },
+        [](Request&) {
           return Response::json(200, {{"served_by", "worker"}});
         });
     router.add(

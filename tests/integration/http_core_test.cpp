@@ -239,6 +239,55 @@ TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
   }
 }
 
+// A deferred path (the sold-out lane's way, ADR 0018) holds no worker: with the only worker and
+// the only queue slot taken, a request it takes is still answered, later, from another thread;
+// an error it gives is a problem+json like any handler's.
+TEST(HttpCoreLimits, ADeferredAnswerNeedsNoWorker) {
+  TestDatabase db;
+  Server server(TIKET_FIXTURE_BIN,
+                server_env(db.url_string(), {{"WORKER_THREADS", "1"},
+                                             {"WORKER_QUEUE_SIZE", "1"},
+                                             {"HTTP_HEADER_TIMEOUT_MS", "60000"}}));
+  const auto wait_for_gauge = [&](const std::string& sample) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (HttpClient(server.base_url()).get("/metrics").body.find("\n" + sample + "\n") !=
+          std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  const auto slow = [&] { return HttpClient(server.base_url()).get("/test/fast?ms=6000"); };
+  auto running = std::async(std::launch::async, slow);
+  ASSERT_TRUE(wait_for_gauge("worker_busy_threads 1"));
+  auto queued = std::async(std::launch::async, slow);
+  ASSERT_TRUE(wait_for_gauge("worker_queue_depth 1"));
+  const auto declined = HttpClient(server.base_url()).get("/test/later?answer=decline");
+  EXPECT_TRUE(declined.is_problem(503)) << "a declined request needs a worker: " << declined.body;
+  const auto later = HttpClient(server.base_url()).get("/test/later?answer=ok&ms=100");
+  EXPECT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(later.json()["served_by"], "later");
+  EXPECT_FALSE(later.header("x-request-id").empty());
+  const auto refused = HttpClient(server.base_url()).get("/test/later?answer=error&ms=50");
+  EXPECT_TRUE(refused.is_problem(409)) << refused.status << " " << refused.body;
+  EXPECT_EQ(refused.json()["detail"], "None left.");
+  for (auto* call : {&running, &queued}) {
+    EXPECT_EQ(call->get().status, 200);
+  }
+}
+
+// Whatever the deferred path does not answer itself goes to the route's worker handler: a
+// `false`, an exception, or an empty answer given later.
+TEST_F(HttpCore, ADeferredPathHandsWhatItDoesNotAnswerToAWorker) {
+  for (const auto* answer : {"decline", "throw", "worker"}) {
+    const auto r = HttpClient(base()).get(std::string("/test/later?ms=20&answer=") + answer);
+    EXPECT_EQ(r.status, 200) << answer << ": " << r.body;
+    EXPECT_EQ(r.json()["served_by"], "worker") << answer;
+  }
+}
+
 // Pins a Pistache 0.0.5 behaviour we document (ADR 0003) rather than like: its idle-peer check
 // treats a request that is still being handled like one whose headers are late. If a library
 // upgrade changes this, this test says so and the ADR and DB_READ_TIMEOUT_S default can change.
