@@ -177,6 +177,12 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
                           "Group commits (BOOKING_WRITE_MODE=batched): committed batches, the "
                           "requests decided in them, and failed batches split and retried")
                       .Register(metrics.registry());
+  auto& sold_out_groups = prometheus::BuildCounter()
+                              .Name("tiket_booking_sold_out_groups_total")
+                              .Help(
+                                  "Reads made by the sold-out lane, each checking the keys of "
+                                  "every sold-out answer waiting at that moment")
+                              .Register(metrics.registry());
   auto& verify = prometheus::BuildCounter()
                      .Name("tiket_payment_webhook_verifications_failed_total")
                      .Help("Payment notifications refused because their signature did not verify")
@@ -192,6 +198,7 @@ void register_domain_metrics(http::Metrics& metrics, Modules& modules) {
       {&batches.Add({{"event", "committed"}}), &c.batches},
       {&batches.Add({{"event", "request"}}), &c.batched},
       {&batches.Add({{"event", "split"}}), &c.batch_splits},
+      {&sold_out_groups.Add({}), &c.sold_out_groups},
       {&bookings.Add({{"outcome", "busy"}}), &c.busy},
       {&bookings.Add({{"outcome", "cancelled"}}), &c.cancelled},
       {&bookings.Add({{"outcome", "expired"}}), &c.expired},

@@ -3,6 +3,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -338,6 +339,36 @@ bool BookingRepository::has_live_idempotency_key(db::Connection& conn, std::int6
   stmt.setString(2, key);
   const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
   return rs->next();
+}
+
+std::set<std::pair<std::int64_t, std::string>> BookingRepository::live_idempotency_keys(
+    db::Connection& conn, const std::vector<std::pair<std::int64_t, std::string>>& keys) const {
+  std::set<std::pair<std::int64_t, std::string>> live;
+  for (std::size_t first = 0; first < keys.size(); first += kMaxKeyPairs) {
+    const auto count = std::min(kMaxKeyPairs, keys.size() - first);
+    std::size_t slots = 1;
+    while (slots < count) {
+      slots *= 2;
+    }
+    // OR of primary-key equalities: a range scan of `slots` points on every MariaDB and MySQL.
+    std::string sql = "SELECT user_id, idem_key FROM idempotency_keys WHERE (";
+    for (std::size_t i = 0; i < slots; ++i) {
+      sql += i == 0 ? "(user_id = ? AND idem_key = ?)" : " OR (user_id = ? AND idem_key = ?)";
+    }
+    sql += ") AND expires_at > UTC_TIMESTAMP(6)";
+    auto& stmt = conn.prepare(sql);
+    for (std::size_t i = 0; i < slots; ++i) {
+      const auto& [user_id, key] = keys[first + std::min(i, count - 1)];  // padding repeats
+      stmt.setInt64(static_cast<unsigned>(2 * i + 1), user_id);
+      stmt.setString(static_cast<unsigned>(2 * i + 2), key);
+    }
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      live.emplace(static_cast<std::int64_t>(rs->getInt64("user_id")),
+                   std::string(rs->getString("idem_key")));
+    }
+  }
+  return live;
 }
 
 bool BookingRepository::take_stock(db::Connection& conn, std::int64_t ticket_type_id,

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "booking/booking.hpp"
@@ -114,6 +116,11 @@ class BookingRepository {
   // Whether the user has an unexpired Idempotency-Key `key` (a plain read, no lock).
   bool has_live_idempotency_key(db::Connection& conn, std::int64_t user_id,
                                 const std::string& key) const;
+  // The same for many (user, key) pairs at once: those that have one. A few statements of
+  // up to kMaxKeyPairs pairs each, padded to 1, 2, 4, ... pairs so that few texts get prepared.
+  static constexpr std::size_t kMaxKeyPairs = 64;
+  std::set<std::pair<std::int64_t, std::string>> live_idempotency_keys(
+      db::Connection& conn, const std::vector<std::pair<std::int64_t, std::string>>& keys) const;
 
   // Locks these ticket types' stock rows (FOR UPDATE, ascending id) and reads what is left.
   std::map<std::int64_t, std::int64_t> lock_stock(db::Connection& conn,

@@ -1,5 +1,6 @@
 #include "booking/routes.hpp"
 
+#include <exception>
 #include <map>
 #include <set>
 
@@ -20,6 +21,8 @@ using identity::Role;
 constexpr std::size_t kMaxItems = 10;
 constexpr std::int64_t kMaxQuantity = 100;
 constexpr std::int64_t kMaxId = 9'007'199'254'740'991;  // 2^53 - 1: exact in every JSON client
+// A valid booking body (at most kMaxItems items) is well under this.
+constexpr std::size_t kMaxFirstLookBody = 4096;
 
 // The answer to a new booking, saved with its Idempotency-Key and replayed byte for byte.
 SavedResponse created_response(const Booking& booking) {
@@ -99,8 +102,32 @@ BookingRequest read_booking_request(const nlohmann::json& body) {
 }
 
 void register_routes(http::Router& router, const BookingRouteDeps& deps) {
-  router.add(
+  // A booking the stock estimate already refuses is answered 409 from the sold-out lane (ADR
+  // 0018) without a worker thread; any other request, and any request this first look cannot
+  // read (no valid token, not a customer, a bad body), goes to the handler below, which gives
+  // every answer.
+  router.add_deferred(
       Method::Post, "/api/bookings",
+      [&deps](Request& req, http::Later later) {
+        if (req.body.size() > kMaxFirstLookBody) {
+          return false;  // far beyond any valid booking: not parsed on the reactor thread
+        }
+        const auto me = deps.authenticator.authenticate(req);
+        if (me.role != Role::customer) {
+          return false;
+        }
+        const auto key = read_idempotency_key(req);
+        const auto request = read_booking_request(req.json_body());
+        return deps.bookings.refuse_if_known_sold_out(
+            me.user_id, key, request,
+            [later = std::move(later)](const std::exception_ptr& refusal) {
+              if (!refusal) {
+                later(nullptr);
+                return;
+              }
+              later([refusal]() -> Response { std::rethrow_exception(refusal); });
+            });
+      },
       deps.authenticator.require({Role::customer}, [&deps](Request& req, const Principal& me) {
         const auto key = read_idempotency_key(req);
         const auto request = read_booking_request(req.json_body());

@@ -6,6 +6,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "core/backoff.hpp"
@@ -49,11 +50,18 @@ std::int64_t decode_cursor(const std::string& cursor) {
   return core::decode_id_cursor('b', cursor);
 }
 
+namespace {
+// Sold-out checks waiting for the lane at most; beyond that they take a worker's usual path.
+constexpr std::size_t kSoldOutLaneMaxWaiting = 4096;
+}  // namespace
+
 BookingService::BookingService(db::Pool& pool, BookingOptions options)
     : pool_(pool),
       options_(options),
       estimate_(options.stock_estimate),
-      admission_(options.max_in_flight, options.max_waiting) {}
+      admission_(options.max_in_flight, options.max_waiting),
+      sold_out_lane_(kSoldOutLaneMaxWaiting, BookingRepository::kMaxKeyPairs,
+                     [this](std::vector<SoldOutCheck>& group) { decide_sold_out(group); }) {}
 
 namespace {
 core::AppError sold_out(std::int64_t ticket_type_id) {
@@ -119,6 +127,73 @@ std::optional<std::int64_t> BookingService::known_sold_out(std::int64_t user_id,
     return repo_.has_live_idempotency_key(conn, user_id, idempotency_key);
   });
   return replay ? std::nullopt : verdict.short_type;
+}
+
+bool BookingService::refuse_if_known_sold_out(std::int64_t user_id,
+                                              const std::string& idempotency_key,
+                                              const BookingRequest& request,
+                                              std::function<void(std::exception_ptr)> done) {
+  if (!estimate_.enabled()) {
+    return false;
+  }
+  auto verdict = estimate_.check(request, StockEstimate::Clock::now());
+  if (!verdict.short_type) {
+    estimate_.unclaim(verdict.refresh);  // create() will claim it again and refresh
+    return false;
+  }
+  // A reading younger than the bound may say no even when it is due a refresh; the lane
+  // refreshes it for the next requests.
+  SoldOutCheck check;
+  check.user_id = user_id;
+  check.key = idempotency_key;
+  check.short_type = *verdict.short_type;
+  check.refresh = std::move(verdict.refresh);
+  check.done = [done = std::move(done)](std::optional<std::int64_t> short_type) {
+    done(short_type ? std::make_exception_ptr(sold_out(*short_type)) : nullptr);
+  };
+  if (!sold_out_lane_.submit(check)) {
+    estimate_.unclaim(check.refresh);
+    return false;
+  }
+  return true;
+}
+
+void BookingService::decide_sold_out(std::vector<SoldOutCheck>& group) {
+  std::vector<std::int64_t> refresh;
+  std::vector<std::pair<std::int64_t, std::string>> keys;
+  keys.reserve(group.size());
+  for (const auto& check : group) {
+    refresh.insert(refresh.end(), check.refresh.begin(), check.refresh.end());
+    keys.emplace_back(check.user_id, check.key);
+  }
+  if (!refresh.empty()) {
+    std::sort(refresh.begin(), refresh.end());
+    refresh.erase(std::unique(refresh.begin(), refresh.end()), refresh.end());
+    try {
+      read_stock(refresh);
+    } catch (const std::exception&) {
+      // Unclaimed by read_stock: the next request past half-life tries again.
+    }
+  }
+  std::optional<std::set<std::pair<std::int64_t, std::string>>> live;
+  try {
+    live = db::with_connection(
+        pool_, [&](db::Connection& conn) { return repo_.live_idempotency_keys(conn, keys); });
+  } catch (const std::exception&) {
+    // Not checked: every request of the group books the usual way, which asks again.
+  }
+  counters_.sold_out_groups.fetch_add(1, std::memory_order_relaxed);
+  for (auto& check : group) {
+    const bool refuse = live && live->count({check.user_id, check.key}) == 0;
+    if (refuse) {
+      counters_.sold_out_known.fetch_add(1, std::memory_order_relaxed);
+    }
+    try {
+      check.done(refuse ? std::optional(check.short_type) : std::nullopt);
+    } catch (...) {
+      // The caller's continuation must not throw; the lane's thread outlives a bad one.
+    }
+  }
 }
 
 void BookingService::notify_stock_changed(std::int64_t concert_id) const {
@@ -562,14 +637,18 @@ struct BookingService::BatchItem {
   std::optional<CreateResult> result;
   std::exception_ptr error;
   bool done = false;
+  // Woken (under the queue's mutex) when this request's batch is decided, or when it is first
+  // in line and no thread leads a batch. One wake per request, never the whole queue's.
+  std::condition_variable wake;
 };
 
 // The requests of one concert waiting for a batch, and whether a thread is leading one.
 struct BookingService::ConcertQueue {
   std::mutex mutex;
-  std::condition_variable changed;
+  std::condition_variable filled;  // the gathering leader's wake: batch_max requests are waiting
   std::deque<BatchItem*> pending;
   bool leading = false;
+  bool gathering = false;
 };
 
 std::shared_ptr<BookingService::ConcertQueue> BookingService::queue_for(std::int64_t concert_id) {
@@ -598,16 +677,20 @@ CreateResult BookingService::create_batched(std::int64_t user_id,
   const auto queue = queue_for(request.concert_id);
   std::unique_lock lock(queue->mutex);
   queue->pending.push_back(&me);
-  queue->changed.notify_all();
+  if (queue->gathering && queue->pending.size() >= options_.batch_max) {
+    queue->filled.notify_one();
+  }
   while (!me.done) {
     if (queue->leading) {
-      queue->changed.wait(lock);
+      me.wake.wait(lock);  // until decided, or first in line with no leader; may wake early
       continue;
     }
     queue->leading = true;
     if (options_.batch_gather.count() > 0) {
-      queue->changed.wait_for(lock, options_.batch_gather,
-                              [&] { return queue->pending.size() >= options_.batch_max; });
+      queue->gathering = true;
+      queue->filled.wait_for(lock, options_.batch_gather,
+                             [&] { return queue->pending.size() >= options_.batch_max; });
+      queue->gathering = false;
     }
     std::vector<BatchItem*> batch;
     while (!queue->pending.empty() && batch.size() < options_.batch_max) {
@@ -619,9 +702,13 @@ CreateResult BookingService::create_batched(std::int64_t user_id,
     lock.lock();
     for (auto* item : batch) {
       item->done = true;
+      item->wake.notify_one();
     }
     queue->leading = false;
-    queue->changed.notify_all();
+    if (me.done && !queue->pending.empty()) {
+      queue->pending.front()->wake.notify_one();  // the first in line leads the next batch
+    }
+    // Not decided yet (the batch was full before this request): this thread leads again.
   }
   lock.unlock();
   if (me.error) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "booking/admission.hpp"
 #include "booking/booking.hpp"
 #include "booking/repository.hpp"
+#include "booking/sold_out_lane.hpp"
 #include "booking/stock_estimate.hpp"
 #include "db/pool.hpp"
 #include "identity/principal.hpp"
@@ -99,6 +101,7 @@ struct BookingCounters {
   std::atomic<std::uint64_t> batched{0};       // requests decided in them
   std::atomic<std::uint64_t> batch_splits{0};  // failed group commits split in two and retried
   std::atomic<std::uint64_t> busy{0};          // turned away with 503: the admission line was full
+  std::atomic<std::uint64_t> sold_out_groups{0};  // sold-out lane reads (one per group)
 };
 
 // A booking locked for a payment (ADR 0013), with the database's clock.
@@ -135,6 +138,17 @@ class BookingService {
   // always gets the database's own answer.
   CreateResult create(std::int64_t user_id, const std::string& idempotency_key,
                       const BookingRequest& request, const RenderResponse& render);
+
+  // The sold-out shortcut without a worker thread, for a caller that can answer later (ADR
+  // 0018). When the stock estimate already refuses the request, its one remaining check (that
+  // the key has no saved answer to replay) joins the sold-out lane, which checks every waiting
+  // request with one read, and this returns true; `done` is then called once, on the lane's
+  // thread, with the sold_out error to answer, or with nullptr: book with create() after all
+  // (a saved answer, which create() replays, or the check could not be made). False, and `done`
+  // never called, when the estimate cannot say no now or the lane is full. Never throws.
+  bool refuse_if_known_sold_out(std::int64_t user_id, const std::string& idempotency_key,
+                                const BookingRequest& request,
+                                std::function<void(std::exception_ptr)> done);
 
   // Owner or admin; anyone else gets not_found, as for a code that does not exist.
   Booking get(const std::string& code, const identity::Principal& caller);
@@ -227,6 +241,8 @@ class BookingService {
                                              const BookingRequest& request);
   // Reads the stock of these types (no transaction) into the estimate.
   void read_stock(const std::vector<std::int64_t>& ticket_type_ids);
+  // The sold-out lane's work: refresh what the group claimed, read its keys, answer each.
+  void decide_sold_out(std::vector<SoldOutCheck>& group);
   void issue_tickets(db::Connection& conn, const Booking& booking) const;
 
   db::Pool& pool_;
@@ -237,6 +253,7 @@ class BookingService {
   AdmissionGate admission_;
   std::mutex queues_mutex_;
   std::map<std::int64_t, std::shared_ptr<ConcertQueue>> queues_;
+  SoldOutLane sold_out_lane_;  // last: its thread uses everything above
 };
 
 // The request in a canonical form (items sorted), hashed for Idempotency-Key comparison.

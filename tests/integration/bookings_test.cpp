@@ -766,6 +766,113 @@ TEST_P(BookingModes, AKnownSoldOutIsAnsweredWithoutATransactionAndForgottenOnACa
   EXPECT_EQ(available(c.types[0]), 0);
 }
 
+// The sold-out lane (ADR 0018): requests the estimate refuses are answered from one thread that
+// checks the keys of all of them with one read, and never from a worker. Fired at once, the
+// retries of bookings that went through still get their saved answers and the rest get 409,
+// and nothing in the database moves.
+TEST_P(BookingModes, RetriesAndNewRequestsRacingIntoAKnownSoldOutEachGetTheirOwnAnswer) {
+  const auto c = concert({{"Festival", 350000, 6}});
+  constexpr std::size_t kBuyers = 3;
+  std::vector<std::string> buyers;
+  std::vector<HttpResponse> firsts;
+  for (std::size_t i = 0; i < kBuyers; ++i) {
+    buyers.push_back(customer("buyer" + std::to_string(i)));
+    firsts.push_back(book(buyers.back(), c.id, items({{c.types[0], 2}}), "first"));
+    ASSERT_EQ(firsts.back().status, 201) << firsts.back().body;
+  }
+  const auto late = customer("late");
+  ASSERT_TRUE(book(late, c.id, items({{c.types[0], 1}}), "teach").is_problem(409));
+  const auto before = snapshot();
+  const std::string asked = R"(tiket_bookings_total{outcome="sold_out"})";
+  const std::string known = R"(tiket_bookings_total{outcome="sold_out_known"})";
+  const std::string groups = "tiket_booking_sold_out_groups_total";
+  const auto asked_before = metric(api_, asked);
+  const auto known_before = metric(api_, known);
+  const auto groups_before = metric(api_, groups);
+
+  constexpr std::size_t kNew = 30;
+  std::vector<HttpResponse> replays(kBuyers);
+  std::vector<HttpResponse> refused(kNew);
+  std::latch go(static_cast<std::ptrdiff_t>(kBuyers + kNew));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      go.arrive_and_wait();
+      replays[i] = book(buyers[i], c.id, items({{c.types[0], 2}}), "first");
+    });
+  }
+  for (std::size_t i = 0; i < kNew; ++i) {
+    threads.emplace_back([&, i] {
+      go.arrive_and_wait();
+      refused[i] =
+          book(buyers[i % kBuyers], c.id, items({{c.types[0], 1}}), "again-" + std::to_string(i));
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (std::size_t i = 0; i < kBuyers; ++i) {
+    EXPECT_EQ(replays[i].status, 201) << replays[i].body;
+    EXPECT_EQ(replays[i].body, firsts[i].body) << "a retry gets its saved answer, byte for byte";
+    EXPECT_EQ(replays[i].header("idempotent-replayed"), "true");
+  }
+  for (const auto& r : refused) {
+    EXPECT_TRUE(r.is_problem(409)) << r.status << " " << r.body;
+  }
+  EXPECT_EQ(snapshot(), before) << "sold-out answers and replays changed the database";
+  // Each new request was refused once: by the lane from the estimate, or (a machine stalled
+  // past the estimate's bound) by the database.
+  EXPECT_EQ(metric(api_, asked) - asked_before + metric(api_, known) - known_before,
+            static_cast<double>(kNew));
+  const auto lane_reads = metric(api_, groups) - groups_before;
+  EXPECT_GE(lane_reads, 1);
+  EXPECT_LE(lane_reads, metric(api_, known) - known_before + static_cast<double>(kBuyers));
+}
+
+// The lane's read: which of many (user, key) pairs have an unexpired saved answer. More pairs
+// than one statement takes, with absent and expired ones among them.
+TEST_F(Bookings, LiveKeysAreFoundAmongManyPairsAndExpiredOnesAreNot) {
+  const auto c = concert({{"Festival", 350000, 10}});
+  const auto budi = customer("budi");
+  const auto siti = customer("siti");
+  ASSERT_EQ(book(budi, c.id, items({{c.types[0], 1}}), "live-b").status, 201);
+  ASSERT_EQ(book(siti, c.id, items({{c.types[0], 1}}), "live-s").status, 201);
+  ASSERT_EQ(book(siti, c.id, items({{c.types[0], 1}}), "expired-s").status, 201);
+  auto conn = api_.db().connect();
+  conn->execute(
+      "UPDATE idempotency_keys SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND "
+      "WHERE idem_key = 'expired-s'");
+  std::map<std::string, std::int64_t> user_of;
+  {
+    auto& stmt = conn->prepare("SELECT user_id, idem_key FROM idempotency_keys");
+    const std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) {
+      user_of[std::string(rs->getString("idem_key"))] = rs->getInt64("user_id");
+    }
+  }
+  ASSERT_EQ(user_of.size(), 3U);
+  const auto b = user_of.at("live-b");
+  const auto s = user_of.at("live-s");
+  std::vector<std::pair<std::int64_t, std::string>> asked;
+  for (int i = 0; i < 100; ++i) {
+    asked.emplace_back(i % 2 == 0 ? b : s, "absent-" + std::to_string(i));
+    if (i == 10) {
+      asked.emplace_back(s, "expired-s");
+    }
+    if (i == 70) {  // in the second statement
+      asked.emplace_back(b, "live-b");
+    }
+    if (i == 99) {
+      asked.emplace_back(s, "live-s");
+    }
+  }
+  asked.emplace_back(b, "live-s");  // a live key, but another user's
+  ASSERT_GT(asked.size(), tiket::booking::BookingRepository::kMaxKeyPairs);
+  const tiket::booking::BookingRepository repo;
+  const auto live = repo.live_idempotency_keys(*conn, asked);
+  EXPECT_EQ(live, (std::set<std::pair<std::int64_t, std::string>>{{b, "live-b"}, {s, "live-s"}}));
+}
+
 // Seats that come back on one replica are sold by another within the other's bound: it may
 // say sold out from its reading for at most BOOKING_STOCK_ESTIMATE_MS, never longer.
 TEST_F(Bookings, AnotherReplicaSellsReturnedSeatsWithinItsBound) {
