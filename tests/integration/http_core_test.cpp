@@ -198,33 +198,61 @@ TEST(HttpCoreLimits, FullWorkerQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(ok + busy, 6);
 }
 
-TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
-  TestDatabase db;
-  // The queued request waits for the running one and then runs itself: 12 s in all, beyond
-  // the default header timeout that Pistache 0.0.5 applies to handlers too (ADR 0003).
-  Server server(TIKET_FIXTURE_BIN,
+// A server whose only worker is running a 6 s request and whose only queue slot holds another:
+// whatever needs a worker now is refused with 503. finish() waits for both and checks them.
+class OneBusyWorker {
+ public:
+  explicit OneBusyWorker(const TestDatabase& db)
+      : server_(TIKET_FIXTURE_BIN,
+                // The queued request waits for the running one and then runs itself: 12 s in
+                // all, beyond the default header timeout that Pistache 0.0.5 applies to handlers
+                // too (ADR 0003).
                 server_env(db.url_string(), {{"WORKER_THREADS", "1"},
                                              {"WORKER_QUEUE_SIZE", "1"},
-                                             {"HTTP_HEADER_TIMEOUT_MS", "60000"}}));
+                                             {"HTTP_HEADER_TIMEOUT_MS", "60000"}})) {
+    // Occupy the only worker, then the only queue slot, one after the other (two at once could
+    // both reach the queue before the worker takes the first, and the second would be refused).
+    running_ = std::async(std::launch::async, [this] { return slow(); });
+    busy_ = wait_for_gauge("worker_busy_threads 1");
+    queued_ = std::async(std::launch::async, [this] { return slow(); });
+    busy_ = busy_ && wait_for_gauge("worker_queue_depth 1");
+  }
+  // Both gauges were seen: the worker and the queue are taken.
+  bool busy() const { return busy_; }
+  std::string base_url() const { return server_.base_url(); }
+  void finish() {
+    for (auto* call : {&running_, &queued_}) {
+      const auto r = call->get();
+      EXPECT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(r.json()["served_by"], "worker");
+    }
+  }
+
+ private:
+  HttpResponse slow() const { return HttpClient(server_.base_url()).get("/test/fast?ms=6000"); }
   // /metrics is inline: it needs no worker, so it can watch them.
-  const auto wait_for_gauge = [&](const std::string& sample) {
+  bool wait_for_gauge(const std::string& sample) const {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (HttpClient(server.base_url()).get("/metrics").body.find("\n" + sample + "\n") !=
+      if (HttpClient(server_.base_url()).get("/metrics").body.find("\n" + sample + "\n") !=
           std::string::npos) {
         return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
-  };
-  const auto slow = [&] { return HttpClient(server.base_url()).get("/test/fast?ms=6000"); };
-  // Occupy the only worker, then the only queue slot, one after the other (two at once could
-  // both reach the queue before the worker takes the first, and the second would be refused).
-  auto running = std::async(std::launch::async, slow);
-  ASSERT_TRUE(wait_for_gauge("worker_busy_threads 1"));
-  auto queued = std::async(std::launch::async, slow);
-  ASSERT_TRUE(wait_for_gauge("worker_queue_depth 1"));
+  }
+
+  Server server_;
+  std::future<HttpResponse> running_;
+  std::future<HttpResponse> queued_;
+  bool busy_ = false;
+};
+
+TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
+  TestDatabase db;
+  OneBusyWorker server(db);
+  ASSERT_TRUE(server.busy());
   // A miss would need a worker: refused.
   const auto miss = HttpClient(server.base_url()).get("/test/fast?ms=0");
   EXPECT_TRUE(miss.is_problem(503)) << miss.status << " " << miss.body;
@@ -232,11 +260,7 @@ TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
   const auto hit = HttpClient(server.base_url()).get("/test/fast?hit=1");
   EXPECT_EQ(hit.status, 200) << hit.body;
   EXPECT_EQ(hit.json()["served_by"], "fast-path");
-  for (auto* call : {&running, &queued}) {
-    const auto r = call->get();
-    EXPECT_EQ(r.status, 200) << r.body;
-    EXPECT_EQ(r.json()["served_by"], "worker");
-  }
+  server.finish();
 }
 
 // A deferred path (the sold-out lane's way, ADR 0018) holds no worker: with the only worker and
@@ -244,26 +268,8 @@ TEST(HttpCoreLimits, AFastPathHitIsAnsweredWhileEveryWorkerIsBusy) {
 // an error it gives is a problem+json like any handler's.
 TEST(HttpCoreLimits, ADeferredAnswerNeedsNoWorker) {
   TestDatabase db;
-  Server server(TIKET_FIXTURE_BIN,
-                server_env(db.url_string(), {{"WORKER_THREADS", "1"},
-                                             {"WORKER_QUEUE_SIZE", "1"},
-                                             {"HTTP_HEADER_TIMEOUT_MS", "60000"}}));
-  const auto wait_for_gauge = [&](const std::string& sample) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (HttpClient(server.base_url()).get("/metrics").body.find("\n" + sample + "\n") !=
-          std::string::npos) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  };
-  const auto slow = [&] { return HttpClient(server.base_url()).get("/test/fast?ms=6000"); };
-  auto running = std::async(std::launch::async, slow);
-  ASSERT_TRUE(wait_for_gauge("worker_busy_threads 1"));
-  auto queued = std::async(std::launch::async, slow);
-  ASSERT_TRUE(wait_for_gauge("worker_queue_depth 1"));
+  OneBusyWorker server(db);
+  ASSERT_TRUE(server.busy());
   const auto declined = HttpClient(server.base_url()).get("/test/later?answer=decline");
   EXPECT_TRUE(declined.is_problem(503)) << "a declined request needs a worker: " << declined.body;
   const auto later = HttpClient(server.base_url()).get("/test/later?answer=ok&ms=100");
@@ -273,9 +279,7 @@ TEST(HttpCoreLimits, ADeferredAnswerNeedsNoWorker) {
   const auto refused = HttpClient(server.base_url()).get("/test/later?answer=error&ms=50");
   EXPECT_TRUE(refused.is_problem(409)) << refused.status << " " << refused.body;
   EXPECT_EQ(refused.json()["detail"], "None left.");
-  for (auto* call : {&running, &queued}) {
-    EXPECT_EQ(call->get().status, 200);
-  }
+  server.finish();
 }
 
 // Whatever the deferred path does not answer itself goes to the route's worker handler: a

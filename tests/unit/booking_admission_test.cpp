@@ -12,19 +12,13 @@
 #include <vector>
 
 #include "booking/admission.hpp"
+#include "wait_for.hpp"
 
 namespace {
 
 using tiket::booking::AdmissionGate;
 
-// Waits (up to 30 s) until `done` holds; the test then asserts it.
-template <typename F>
-void wait_for(F done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+using tiket::test::wait_for;
 
 TEST(AdmissionGate, AdmitsAtOnceUpToTheBoundAndCountsTheHolders) {
   AdmissionGate gate(2, 4);

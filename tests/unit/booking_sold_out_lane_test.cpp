@@ -16,20 +16,14 @@
 #include <vector>
 
 #include "booking/sold_out_lane.hpp"
+#include "wait_for.hpp"
 
 namespace {
 
 using tiket::booking::SoldOutCheck;
 using tiket::booking::SoldOutLane;
 
-// Waits (up to 30 s) until `done` holds; the test then asserts it.
-template <typename F>
-void wait_for(F done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+using tiket::test::wait_for;
 
 // A decide() that records each group's users, answers user ids that are even with a short type
 // (sold out) and odd ones with nullopt, and can be held inside a group until released.
