@@ -85,16 +85,24 @@ SoldOutCheck check_for(std::int64_t user, Answers& answers) {
   return c;
 }
 
+// Submits user 0's check and waits until the lane is inside its group (held there by `rec`):
+// what is submitted next waits in line.
+bool hold_the_lane(SoldOutLane& lane, Recorder& rec, Answers& answers) {
+  auto first = check_for(0, answers);
+  if (!lane.submit(first)) {
+    return false;
+  }
+  wait_for([&] { return rec.groups_inside() == 1; });
+  return rec.groups_inside() == 1;
+}
+
 TEST(SoldOutLane, ChecksArrivingDuringADecisionAreDecidedTogetherAndEachOnce) {
   Recorder rec;
   rec.hold = true;
   Answers answers;
   {
     SoldOutLane lane(100, 8, rec.decide());
-    auto first = check_for(0, answers);
-    ASSERT_TRUE(lane.submit(first));
-    wait_for([&] { return rec.groups_inside() == 1; });  // the lane is busy with user 0
-    ASSERT_EQ(rec.groups_inside(), 1);
+    ASSERT_TRUE(hold_the_lane(lane, rec, answers));
     for (std::int64_t user = 1; user <= 11; ++user) {
       auto c = check_for(user, answers);
       ASSERT_TRUE(lane.submit(c));
@@ -122,10 +130,7 @@ TEST(SoldOutLane, AFullLineSaysNoAtOnceAndLeavesTheCheckWithTheCaller) {
   rec.hold = true;
   Answers answers;
   SoldOutLane lane(2, 8, rec.decide());
-  auto first = check_for(0, answers);
-  ASSERT_TRUE(lane.submit(first));
-  wait_for([&] { return rec.groups_inside() == 1; });
-  ASSERT_EQ(rec.groups_inside(), 1);
+  ASSERT_TRUE(hold_the_lane(lane, rec, answers));
   auto a = check_for(1, answers);
   auto b = check_for(2, answers);
   auto c = check_for(3, answers);
@@ -144,10 +149,7 @@ TEST(SoldOutLane, WhatWaitsAtShutdownIsStillDecided) {
   Answers answers;
   Answers probes;
   auto lane = std::make_unique<SoldOutLane>(100000, 4, rec.decide());
-  auto first = check_for(0, answers);
-  ASSERT_TRUE(lane->submit(first));
-  wait_for([&] { return rec.groups_inside() == 1; });
-  ASSERT_EQ(rec.groups_inside(), 1);
+  ASSERT_TRUE(hold_the_lane(*lane, rec, answers));
   for (std::int64_t user = 1; user <= 5; ++user) {
     auto c = check_for(user, answers);
     ASSERT_TRUE(lane->submit(c));
