@@ -171,7 +171,7 @@ void BookingService::decide_sold_out(std::vector<SoldOutCheck>& group) {
     refresh.erase(std::unique(refresh.begin(), refresh.end()), refresh.end());
     try {
       read_stock(refresh);
-    } catch (const std::exception&) {
+    } catch (...) {
       // Unclaimed by read_stock: the next request past half-life tries again.
     }
   }
@@ -179,7 +179,7 @@ void BookingService::decide_sold_out(std::vector<SoldOutCheck>& group) {
   try {
     live = db::with_connection(
         pool_, [&](db::Connection& conn) { return repo_.live_idempotency_keys(conn, keys); });
-  } catch (const std::exception&) {
+  } catch (...) {
     // Not checked: every request of the group books the usual way, which asks again.
   }
   counters_.sold_out_groups.fetch_add(1, std::memory_order_relaxed);
